@@ -1,0 +1,57 @@
+"""Date intervals with a precision: the rules each (start, end, precision) must follow."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+
+SEASON_STARTS = {3: "spring", 6: "summer", 9: "fall", 12: "winter"}
+
+
+def _month_end(day: dt.date) -> dt.date:
+    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def interval_problem(start: dt.date | None, end: dt.date | None, precision: str | None) -> str | None:
+    """What is wrong with an interval, or ``None`` when it fits its precision.
+
+    ``day``: start equals end. ``month``: a whole calendar month. ``season``: three whole
+    months starting in March, June, September or December. ``year``: a whole calendar year.
+    ``range``: start before end. ``unknown``: no start and no end.
+    """
+    for name, value in (("start", start), ("end", end)):
+        if isinstance(value, dt.datetime):
+            return f"{name} {value} has a time of day (expected a date YYYY-MM-DD)"
+    if precision == "unknown":
+        if start is not None or end is not None:
+            return "precision 'unknown' with a start or end (expected both empty)"
+        return None
+    if start is None or end is None:
+        return f"precision {precision!r} needs both start and end (expected dates, or precision 'unknown')"
+    if end < start:
+        return f"end {end} is before start {start} (expected start <= end)"
+    expected = {
+        "day": start,
+        "month": _month_end(start) if start.day == 1 else None,
+        "year": dt.date(start.year, 12, 31) if (start.month, start.day) == (1, 1) else None,
+        "season": _month_end(_add_months(start, 2))
+        if start.day == 1 and start.month in SEASON_STARTS
+        else None,
+    }
+    if precision == "range":
+        return None if start < end else f"precision 'range' with start = end {start} (expected 'day')"
+    if precision not in expected:
+        return f"unknown precision {precision!r} (expected day, month, season, year, range or unknown)"
+    if expected[precision] != end:
+        return f"{start}..{end} does not fit precision {precision!r} (see docs/codebook.md, Dates)"
+    return None
+
+
+def overlaps(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date]) -> bool:
+    """Whether two inclusive intervals share at least one day (the texts are then consistent)."""
+    return a[0] <= b[1] and b[0] <= a[1]

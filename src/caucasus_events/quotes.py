@@ -1,0 +1,116 @@
+"""Resolve an annotator's quote to character offsets in a text."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+
+# Characters that look alike in print but differ in the text: used only for hints.
+_TYPOGRAPHY = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+        "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\u2007": " ",
+    }
+)  # fmt: skip
+
+
+class QuoteError(ValueError):
+    """The quote cannot be placed in the text; the message says why and what to do."""
+
+
+def _occurrences(text: str, quote: str) -> list[int]:
+    starts, at = [], text.find(quote)
+    while at != -1:
+        starts.append(at)
+        at = text.find(quote, at + 1)
+    return starts
+
+
+def _fold(s: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", s).translate(_TYPOGRAPHY))
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1
+
+
+def nearest(text: str, quote: str) -> str | None:
+    """The passage of ``text`` that most resembles ``quote``, for a hint; ``None`` if none does."""
+    folded_quote = _fold(quote)
+    # Map each folded text position back to the original one, so the hint quotes the text.
+    folded, origin = [], []
+    for i, ch in enumerate(text):
+        piece = _fold(ch)
+        if folded and piece == " " and folded[-1] == " ":
+            continue
+        folded.append(piece)
+        origin.extend([i] * len(piece))
+    folded_text = "".join(folded)
+    at = folded_text.find(folded_quote)
+    if at != -1:
+        start, end = origin[at], origin[at + len(folded_quote) - 1] + 1
+        return text[start:end]
+    matcher = difflib.SequenceMatcher(None, folded_text, folded_quote, autojunk=False)
+    block = matcher.find_longest_match(0, len(folded_text), 0, len(folded_quote))
+    if block.size < max(8, len(folded_quote) // 3):
+        return None
+    start = max(0, block.a - block.b)
+    end = min(len(folded_text), start + len(folded_quote))
+    return text[origin[start] : origin[end - 1] + 1]
+
+
+def resolve(
+    text: str, quote: str, prefix: str | None = None, occurrence: int | None = None
+) -> tuple[int, int]:
+    """Place ``quote`` in ``text`` and return its half-open code-point span.
+
+    Parameters
+    ----------
+    text : str
+        The article text.
+    quote : str
+        The exact passage.
+    prefix : str, optional
+        Text that immediately precedes the quote, to choose among several occurrences.
+    occurrence : int, optional
+        1-based number of the occurrence to take (after filtering by ``prefix``).
+
+    Raises
+    ------
+    QuoteError
+        When the quote is empty, missing, ambiguous, or the disambiguator does not fit.
+    """
+    if not quote:
+        raise QuoteError("quote is empty (expected a passage of the text)")
+    starts = _occurrences(text, quote)
+    if not starts:
+        hint = nearest(text, quote)
+        if hint is None:
+            raise QuoteError("quote not found in the text (expected an exact passage)")
+        line = _line_of(text, text.find(hint))
+        raise QuoteError(
+            f"quote not found in the text (expected an exact passage; nearest on line {line}: {hint!r})"
+        )
+    if prefix is not None:
+        starts = [s for s in starts if text[:s].endswith(prefix)]
+        if not starts:
+            raise QuoteError(
+                f"no occurrence of the quote follows prefix {prefix!r} (expected the text just before it)"
+            )
+    if occurrence is not None:
+        if not 1 <= occurrence <= len(starts):
+            raise QuoteError(
+                f"occurrence {occurrence} requested, the quote occurs {len(starts)} time(s) (expected 1..{len(starts)})"
+            )
+        start = starts[occurrence - 1]
+    elif len(starts) > 1:
+        lines = ", ".join(str(_line_of(text, s)) for s in starts)
+        raise QuoteError(
+            f"quote occurs {len(starts)} times (on lines {lines}) (expected a prefix or an occurrence number)"
+        )
+    else:
+        start = starts[0]
+    return start, start + len(quote)

@@ -1,0 +1,348 @@
+"""Read raw/: registries, codebooks and article files, reporting every problem found."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pycountry
+
+from caucasus_events.dates import interval_problem
+from caucasus_events.models import ACTOR_KINDS, PLACE_KINDS, SECTORS, STATUSES
+from caucasus_events.problems import Problem, relpath
+from caucasus_events.yamlio import DATE_T, TEXT, Mapping, Sequence, Spec, check_record, load_yaml
+
+ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+EVENT_ID = re.compile(r"^E\d{6}$")
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+LIST = (Sequence,)
+BOOL = (bool,)
+
+ARTICLE_SPEC: Spec = {
+    "title": (True, TEXT, "the title"),
+    "title_from_slug": (True, BOOL, "true or false"),
+    "publisher": (True, TEXT, "the publisher"),
+    "published": (False, DATE_T, "a date YYYY-MM-DD or null"),
+    "published_inferred": (True, BOOL, "true when the date was inferred from other sources"),
+    "published_earliest": (False, DATE_T, "a date YYYY-MM-DD or null"),
+    "published_note": (False, TEXT, "text or null"),
+    "url": (True, TEXT, "a URL"),
+    "license": (True, TEXT, "the text's license"),
+    "license_basis": (True, TEXT, "why the license applies"),
+    "redistributable": (True, BOOL, "true or false"),
+    "retrieved_from": (True, TEXT, "where the copy came from"),
+    "sha256": (True, TEXT, "the SHA-256 of the text, 64 hex digits"),
+}
+ACTOR_SPEC: Spec = {
+    "id": (True, TEXT, "a lower-case slug"),
+    "name": (True, TEXT, "the canonical name"),
+    "kind": (True, TEXT, " or ".join(ACTOR_KINDS)),
+    "country": (False, TEXT, "an ISO 3166-1 alpha-3 code or null"),
+    "sector": (True, TEXT, "a PLOVER sector code"),
+    "office": (False, TEXT, "the office as the texts give it, or null"),
+    "member_of": (False, TEXT, "an actor ID or null"),
+    "note": (False, TEXT, "text or null"),
+}
+PLACE_SPEC: Spec = {
+    "id": (True, TEXT, "a lower-case slug"),
+    "name": (True, TEXT, "the canonical name"),
+    "kind": (True, TEXT, " or ".join(PLACE_KINDS)),
+    "country": (False, TEXT, "an ISO 3166-1 alpha-3 code or null"),
+    "aliases": (False, LIST, "a list of names"),
+    "note": (False, TEXT, "text or null"),
+}
+INTERVAL_SPEC: Spec = {
+    "start": (False, DATE_T, "a date YYYY-MM-DD or null"),
+    "end": (False, DATE_T, "a date YYYY-MM-DD or null"),
+    "precision": (True, TEXT, "day, month, season, year, range or unknown"),
+}
+EVENT_SPEC: Spec = {
+    "id": (True, TEXT, "E followed by 6 digits"),
+    "summary": (True, TEXT, "one sentence"),
+    "type": (True, TEXT, "a PLOVER event type"),
+    "mode": (False, TEXT, "a PLOVER mode of the type, or null"),
+    "contexts": (True, LIST, "a list of PLOVER contexts"),
+    "cameo": (True, TEXT, 'a quoted CAMEO code such as "041"'),
+    "source": (True, LIST, "a list of actor IDs"),
+    "target": (True, LIST, "a list of actor IDs (may be empty)"),
+    "date": (True, (Mapping,), "a mapping with start, end, precision"),
+    "place": (False, TEXT, "a place ID or null"),
+    "status": (True, TEXT, " or ".join(STATUSES)),
+    "mapping_departure": (False, TEXT, "the reason, or null"),
+    "note": (False, TEXT, "text or null"),
+}
+RETIRED_SPEC: Spec = {
+    "id": (True, TEXT, "E followed by 6 digits"),
+    "reason": (True, TEXT, "why the ID was withdrawn"),
+    "replaced_by": (False, TEXT, "an event ID or null"),
+}
+CODEBOOK_FILES = {
+    "cameo_codes": "cameo_codes.csv",
+    "plover_types": "plover_types.csv",
+    "plover_modes": "plover_modes.csv",
+    "plover_contexts": "plover_contexts.csv",
+    "cameo_plover": "cameo_plover.csv",
+}
+
+
+@dataclass
+class Registries:
+    """Everything an article's annotation is checked against."""
+
+    actors: dict[str, dict] = field(default_factory=dict)
+    places: dict[str, dict] = field(default_factory=dict)
+    events: dict[str, dict] = field(default_factory=dict)
+    retired: dict[str, dict] = field(default_factory=dict)
+    codebooks: dict[str, list[dict]] = field(default_factory=dict)
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def _clean(record: Mapping, keys) -> dict:
+    return {key: record.get(key) for key in keys}
+
+
+def _registry(
+    path: Path, root: Path, spec: Spec, kind: str
+) -> tuple[list[tuple[Mapping, str]], list[Problem]]:
+    shown = relpath(path, root)
+    if not path.is_file():
+        return [], [Problem(shown, None, "-", f"missing file (expected the {kind} registry)")]
+    doc, problems = load_yaml(path, shown)
+    if problems:
+        return [], problems
+    if not isinstance(doc, Sequence):
+        return [], [Problem(shown, None, "-", f"expected a list of {kind} records")]
+    records = []
+    for i, (record, line) in enumerate(zip(doc, doc.lines, strict=True)):
+        where = f"[{i}]"
+        found = check_record(record, spec, shown, where, line)
+        problems += found
+        if not found:
+            records.append((record, shown))
+    return records, problems
+
+
+def _country_problem(code: str | None) -> str | None:
+    if code is None:
+        return None
+    if not re.fullmatch(r"[A-Z]{3}", code) or pycountry.countries.get(alpha_3=code) is None:
+        return f"{code!r} is not an ISO 3166-1 alpha-3 country code (expected e.g. ARM, AZE, USA)"
+    return None
+
+
+def _unique(records, label: str, problems: list[Problem]) -> dict[str, Mapping]:
+    seen: dict[str, Mapping] = {}
+    for record, shown in records:
+        rid = record["id"]
+        if rid in seen:
+            first = seen[rid]
+            problems.append(
+                Problem(
+                    shown,
+                    record.lines["id"],
+                    "id",
+                    f"duplicate {label} ID {rid!r} (first defined in {first.shown}:{first.lines['id']})",
+                )
+            )
+        else:
+            record.shown = shown
+            seen[rid] = record
+    return seen
+
+
+def read_codebooks(raw: Path, root: Path) -> tuple[dict[str, list[dict]], list[Problem]]:
+    """Read the codebook CSVs as lists of row dicts (strings; empty cells as ``None``)."""
+    books, problems = {}, []
+    for name, filename in CODEBOOK_FILES.items():
+        path = raw / "codebooks" / filename
+        if not path.is_file():
+            problems.append(Problem(relpath(path, root), None, "-", "missing codebook file"))
+            continue
+        with path.open(encoding="utf-8", newline="") as handle:
+            books[name] = [
+                {k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(handle)
+            ]
+    return books, problems
+
+
+def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
+    """Read and check actors, places, events, retired IDs and codebooks."""
+    raw = root / "raw"
+    reg = Registries()
+    problems: list[Problem] = []
+    reg.codebooks, found = read_codebooks(raw, root)
+    problems += found
+
+    actors, found = _registry(raw / "actors.yaml", root, ACTOR_SPEC, "actor")
+    problems += found
+    reg.actors = _unique(actors, "actor", problems)
+    places, found = _registry(raw / "places.yaml", root, PLACE_SPEC, "place")
+    problems += found
+    reg.places = _unique(places, "place", problems)
+    retired, found = _registry(raw / "retired.yaml", root, RETIRED_SPEC, "retired event")
+    problems += found
+    reg.retired = _unique(retired, "retired event", problems)
+
+    events = []
+    event_files = sorted((raw / "events").glob("*.yaml"))
+    if not event_files:
+        problems.append(Problem("raw/events", None, "-", "no event files (expected raw/events/*.yaml)"))
+    for path in event_files:
+        records, found = _registry(path, root, EVENT_SPEC, "event")
+        events += records
+        problems += found
+    reg.events = _unique(events, "event", problems)
+
+    for record in reg.actors.values():
+        problems += _check_actor(record, reg)
+    for record in reg.places.values():
+        if message := _country_problem(record["country"]):
+            problems.append(Problem(record.shown, record.lines["country"], "country", message))
+        if record["kind"] not in PLACE_KINDS:
+            problems.append(
+                Problem(
+                    record.shown,
+                    record.lines["kind"],
+                    "kind",
+                    f"{record['kind']!r} (expected {' or '.join(PLACE_KINDS)})",
+                )
+            )
+        if not SLUG.match(record["id"]):
+            problems.append(
+                Problem(
+                    record.shown,
+                    record.lines["id"],
+                    "id",
+                    f"{record['id']!r} (expected a lower-case slug)",
+                )
+            )
+    if reg.codebooks.keys() == CODEBOOK_FILES.keys():
+        for record in reg.events.values():
+            problems += check_event(record, reg)
+    for record in reg.retired.values():
+        if record["id"] in reg.events:
+            event = reg.events[record["id"]]
+            problems.append(
+                Problem(
+                    event.shown,
+                    event.lines["id"],
+                    "id",
+                    f"{record['id']} was retired ({record['reason']}) and may not be reused (expected a new ID)",
+                )
+            )
+        replaced = record.get("replaced_by")
+        if replaced is not None and replaced not in reg.events:
+            problems.append(
+                Problem(
+                    record.shown,
+                    record.lines["replaced_by"],
+                    "replaced_by",
+                    f"unknown event {replaced!r}",
+                )
+            )
+    return reg, problems
+
+
+def _check_actor(record: Mapping, reg: Registries) -> list[Problem]:
+    problems = []
+    shown = record.shown
+    if not SLUG.match(record["id"]):
+        problems.append(
+            Problem(shown, record.lines["id"], "id", f"{record['id']!r} (expected a lower-case slug)")
+        )
+    if message := _country_problem(record.get("country")):
+        problems.append(Problem(shown, record.lines["country"], "country", message))
+    if record["kind"] not in ACTOR_KINDS:
+        problems.append(
+            Problem(
+                shown,
+                record.lines["kind"],
+                "kind",
+                f"{record['kind']!r} (expected {' or '.join(ACTOR_KINDS)})",
+            )
+        )
+    if record["sector"] not in SECTORS:
+        problems.append(
+            Problem(
+                shown,
+                record.lines["sector"],
+                "sector",
+                f"{record['sector']!r} (expected a PLOVER sector code: {', '.join(SECTORS)})",
+            )
+        )
+    parent = record.get("member_of")
+    if parent is not None and parent not in reg.actors:
+        problems.append(Problem(shown, record.lines["member_of"], "member_of", f"unknown actor {parent!r}"))
+    return problems
+
+
+def check_event(record: Mapping, reg: Registries) -> list[Problem]:
+    """Check one event against the codebooks and registries."""
+    shown, lines, problems = record.shown, record.lines, []
+
+    def bad(key: str, message: str, subline: int | None = None) -> None:
+        problems.append(Problem(shown, subline or lines.get(key, record.line), key, message))
+
+    books = reg.codebooks
+    types = {row["type"] for row in books["plover_types"]}
+    modes = {(row["type"], row["mode"]) for row in books["plover_modes"]}
+    contexts = {row["context"] for row in books["plover_contexts"]}
+    cameo = {row["code"] for row in books["cameo_codes"]}
+    default = {row["cameo"]: row["type"] for row in books["cameo_plover"]}
+
+    if not EVENT_ID.match(record["id"]):
+        bad("id", f"{record['id']!r} (expected E followed by 6 digits, e.g. E000123)")
+    kind = record["type"]
+    if kind not in types:
+        bad("type", f"unknown PLOVER type {kind!r} (expected one of: {', '.join(sorted(types))})")
+    mode = record.get("mode")
+    if mode is not None and kind in types and (kind, mode) not in modes:
+        allowed = sorted(m for t, m in modes if t == kind) or ["none"]
+        bad("mode", f"{mode!r} is not a mode of {kind} (expected one of: {', '.join(allowed)})")
+    if not record["contexts"]:
+        bad("contexts", "empty (expected at least one PLOVER context)")
+    for item, line in zip(record["contexts"], record["contexts"].lines, strict=True):
+        if item not in contexts:
+            bad("contexts", f"unknown PLOVER context {item!r} (see plover_contexts.csv)", line)
+    code = record["cameo"]
+    if code not in cameo:
+        bad("cameo", f"unknown CAMEO code {code!r} (expected a code of cameo_codes.csv, quoted)")
+    elif kind in types and default.get(code) != kind and not record.get("mapping_departure"):
+        bad(
+            "type",
+            f"{kind} differs from the default PLOVER type {default.get(code) or 'none'!r} of CAMEO {code} "
+            "(expected mapping_departure with the reason)",
+        )
+    for role in ("source", "target"):
+        for item, line in zip(record[role], record[role].lines, strict=True):
+            if item not in reg.actors:
+                bad(role, f"unknown actor {item!r} (expected an ID of raw/actors.yaml)", line)
+        if len(set(record[role])) != len(record[role]):
+            bad(role, "an actor is listed twice")
+    place = record.get("place")
+    if place is not None and place not in reg.places:
+        bad("place", f"unknown place {place!r} (expected an ID of raw/places.yaml)")
+    if record["status"] not in STATUSES:
+        bad("status", f"{record['status']!r} (expected {' or '.join(STATUSES)})")
+    date = record["date"]
+    found = check_record(date, INTERVAL_SPEC, shown, "date", lines["date"])
+    problems += found
+    if not found and (message := interval_problem(date.get("start"), date.get("end"), date["precision"])):
+        bad("date", message)
+    return problems
+
+
+def event_interval(record: Mapping) -> tuple[dt.date, dt.date] | None:
+    """The event's adjudicated interval, or ``None`` when it has no date."""
+    date = record["date"]
+    if date.get("start") is None:
+        return None
+    return date["start"], date["end"]
