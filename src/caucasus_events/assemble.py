@@ -41,20 +41,20 @@ def event_rows(reg: Registries, mentions: list[dict]) -> tuple[list[dict], list[
                 )
             )
             continue
-        code, kind = cameo[event["cameo"]], types[event["type"]]
+        code, kind = cameo[event["cameo"]], types.get(event.get("type"), {})
         mode_score = mode_scores.get((event["type"], event.get("mode")))
         rows.append(
             {
                 "event_id": event_id,
                 "summary": event["summary"],
-                "plover_type": event["type"],
+                "plover_type": event.get("type"),
                 "plover_mode": event.get("mode"),
                 "plover_contexts": LIST_SEPARATOR.join(event["contexts"]),
                 "cameo_code": event["cameo"],
                 "cameo_root": code["root"],
                 "goldstein": _number(code["goldstein"]),
-                "quad_class": int(kind["quad_class"]),
-                "plover_score": _number(mode_score if mode_score is not None else kind["score"]),
+                "quad_class": int(kind["quad_class"]) if kind else None,
+                "plover_score": _number(mode_score if mode_score is not None else kind.get("score")),
                 "mapping_departure": event.get("mapping_departure"),
                 "source_actor_id": event["source"][0] if event["source"] else None,
                 "target_actor_id": event["target"][0] if event["target"] else None,

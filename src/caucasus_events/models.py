@@ -172,7 +172,7 @@ class Events(pa.DataFrameModel):
     summary: Series[str] = pa.Field(
         description="One sentence saying what happened, in the annotator's words."
     )
-    plover_type: Series[pd.CategoricalDtype] = pa.Field(description="PLOVER event type (plover_types.type).")
+    plover_type: Series[pd.CategoricalDtype] = pa.Field(nullable=True, description="PLOVER event type (plover_types.type); empty for CAMEO public statements (010, 011, 014, 015, 017), which PLOVER does not code.")
     plover_mode: Series[str] = pa.Field(
         nullable=True, description="PLOVER mode of that type (plover_modes.mode), if any."
     )
@@ -191,10 +191,12 @@ class Events(pa.DataFrameModel):
         description="Goldstein scale value of the CAMEO code, derived from the codebook.",
     )
     quad_class: Series[pd.Int64Dtype] = pa.Field(
+        nullable=True,
         isin=[1, 2, 3, 4],
         description="PLOVER quad class: 1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict; derived.",
     )
     plover_score: Series[pd.Float64Dtype] = pa.Field(
+        nullable=True,
         ge=-10,
         le=10,
         description="PLOVER conflict-cooperation score of the type (or of its mode, when the mode has one); derived.",

@@ -63,7 +63,7 @@ INTERVAL_SPEC: Spec = {
 EVENT_SPEC: Spec = {
     "id": (True, TEXT, "E followed by 6 digits"),
     "summary": (True, TEXT, "one sentence"),
-    "type": (True, TEXT, "a PLOVER event type"),
+    "type": (False, TEXT, "a PLOVER event type (null only for CAMEO codes PLOVER does not code)"),
     "mode": (False, TEXT, "a PLOVER mode of the type, or null"),
     "contexts": (True, LIST, "a list of PLOVER contexts"),
     "cameo": (True, TEXT, 'a quoted CAMEO code such as "041"'),
@@ -300,8 +300,11 @@ def check_event(record: Mapping, reg: Registries) -> list[Problem]:
 
     if not EVENT_ID.match(record["id"]):
         bad("id", f"{record['id']!r} (expected E followed by 6 digits, e.g. E000123)")
-    kind = record["type"]
-    if kind not in types:
+    kind = record.get("type")
+    if kind is None:
+        if default.get(record["cameo"]):
+            bad("type", f"missing (expected a PLOVER type; the default for CAMEO {record['cameo']} is {default[record['cameo']]})")
+    elif kind not in types:
         bad("type", f"unknown PLOVER type {kind!r} (expected one of: {', '.join(sorted(types))})")
     mode = record.get("mode")
     if mode is not None and kind in types and (kind, mode) not in modes:
@@ -315,7 +318,7 @@ def check_event(record: Mapping, reg: Registries) -> list[Problem]:
     code = record["cameo"]
     if code not in cameo:
         bad("cameo", f"unknown CAMEO code {code!r} (expected a code of cameo_codes.csv, quoted)")
-    elif kind in types and default.get(code) != kind and not record.get("mapping_departure"):
+    elif kind is not None and kind in types and default.get(code) != kind and not record.get("mapping_departure"):
         bad(
             "type",
             f"{kind} differs from the default PLOVER type {default.get(code) or 'none'!r} of CAMEO {code} "

@@ -73,7 +73,9 @@ def table_schema(table: str, categories: dict[str, list[str]] | None = None) -> 
     meta = model.Config.metadata
     schema: dict[str, Any] = {
         "fields": field_descriptors(model, categories or {}),
-        "missingValues": [""],
+        # Frictionless reads a null number in Parquet as NaN, spelled "nan"; no cell of ours is
+        # the text "nan" (CSV writes nulls as empty cells), so the two agree.
+        "missingValues": ["", "nan"],
         "primaryKey": meta["primary_key"],
     }
     foreign_keys = []

@@ -112,7 +112,9 @@ def derived_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     )
     checks["plover_score"] = mode_score.fillna(kind.map(types["score"]).astype("Float64"))
     for column, expected in checks.items():
-        differs = events[column].astype(object).ne(expected.astype(object)) & expected.notna()
+        differs = pd.Series(
+            [not _same(a, b) for a, b in zip(events[column], expected, strict=True)], index=events.index
+        )
         problems += _bad_rows("events", events, differs, column, "{value!r} disagrees with the codebooks")
     has_mode = events["plover_mode"].notna()
     bad_mode = has_mode & pd.Series([key not in modes.index for key in mode_key], index=events.index)
@@ -124,14 +126,16 @@ def derived_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     )
     for column in ("n_mentions", "n_articles"):
         expected = events["event_id"].map(counts[column])
-        problems += _bad_rows(
-            "events",
-            events,
-            events[column].ne(expected),
-            column,
-            "{value!r} disagrees with the mentions table",
-        )
+        differs = pd.Series([not _same(a, b) for a, b in zip(events[column], expected, strict=True)], index=events.index)
+        problems += _bad_rows("events", events, differs, column, "{value!r} disagrees with the mentions table")
     return problems
+
+
+def _same(a: object, b: object) -> bool:
+    # Missing values (None, NaN, NA) are equal to each other and to nothing else.
+    if pd.isna(a) or pd.isna(b):
+        return bool(pd.isna(a) and pd.isna(b))
+    return a == b
 
 
 def quote_problems(mentions: pd.DataFrame, texts: dict[str, str]) -> list[Problem]:
