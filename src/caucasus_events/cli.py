@@ -30,6 +30,34 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_agreement(args: argparse.Namespace) -> int:
+    import json
+
+    from caucasus_events.agreement import compute, markdown
+
+    results = compute(_root(args.root))
+    print(json.dumps(results, indent=2) if args.json else markdown(results), end="")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from caucasus_events.docgen import update
+
+    changed = update(_root(args.root))
+    print("docs/codebook.md: column reference " + ("updated" if changed else "already up to date"))
+    return 0
+
+
+def cmd_figure(args: argparse.Namespace) -> int:
+    from caucasus_events.figure import draw, summary_tables
+
+    out = draw(_root(args.root), Path(args.out))
+    print(f"wrote {out}")
+    if args.tables:
+        print(summary_tables(), end="")
+    return 0
+
+
 def _say(args: argparse.Namespace):
     return (lambda *_: None) if getattr(args, "quiet", False) else print
 
@@ -52,6 +80,23 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--fast", action="store_true", help="skip the row-by-row Frictionless pass")
     p.add_argument("--quiet", action="store_true", help="print only problems")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser(
+        "agreement", help="inter-annotator agreement of the independent passes in raw/agreement"
+    )
+    p.add_argument("--root", help="project folder (default: the current one)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_agreement)
+
+    p = sub.add_parser("docs", help="regenerate the column reference in docs/codebook.md from the models")
+    p.add_argument("--root", help="project folder (default: the current one)")
+    p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("figure", help="draw the README figure from the built tables (needs matplotlib)")
+    p.add_argument("--root", help="project folder (default: the current one)")
+    p.add_argument("--out", default="docs/events-over-time.png", help="PNG file to write")
+    p.add_argument("--tables", action="store_true", help="also print the README summary tables")
+    p.set_defaults(func=cmd_figure)
     return top
 
 

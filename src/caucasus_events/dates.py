@@ -22,7 +22,7 @@ def interval_problem(start: dt.date | None, end: dt.date | None, precision: str 
 
     ``day``: start equals end. ``month``: a whole calendar month. ``season``: three whole
     months starting in March, June, September or December. ``year``: a whole calendar year.
-    ``range``: start before end. ``unknown``: no start and no end.
+    ``range``: start before end, or only one of them known. ``unknown``: no start and no end.
     """
     for name, value in (("start", start), ("end", end)):
         if isinstance(value, dt.datetime):
@@ -31,6 +31,8 @@ def interval_problem(start: dt.date | None, end: dt.date | None, precision: str 
         if start is not None or end is not None:
             return "precision 'unknown' with a start or end (expected both empty)"
         return None
+    if precision == "range" and (start is None) != (end is None):
+        return None  # an open interval: only one bound is known ("before 1 September 2023")
     if start is None or end is None:
         return f"precision {precision!r} needs both start and end (expected dates, or precision 'unknown')"
     if end < start:
@@ -52,6 +54,8 @@ def interval_problem(start: dt.date | None, end: dt.date | None, precision: str 
     return None
 
 
-def overlaps(a: tuple[dt.date, dt.date], b: tuple[dt.date, dt.date]) -> bool:
-    """Whether two inclusive intervals share at least one day (the texts are then consistent)."""
-    return a[0] <= b[1] and b[0] <= a[1]
+def overlaps(a: tuple[dt.date | None, dt.date | None], b: tuple[dt.date | None, dt.date | None]) -> bool:
+    """Whether two inclusive intervals share at least one day; a missing bound is open."""
+    lo = max(a[0] or dt.date.min, b[0] or dt.date.min)
+    hi = min(a[1] or dt.date.max, b[1] or dt.date.max)
+    return lo <= hi

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from caucasus_events import __version__, settings
@@ -78,7 +79,7 @@ def load(table: str, version: str | None = None, validate: bool = False) -> pd.D
             "after it was published (delete it, or the cached release, to download it again)"
         )
     schema = json.loads((folder / resource["schema"]).read_text(encoding="utf-8"))
-    frame = to_frame(pq.read_table(pq.BufferReader(data)), schema)
+    frame = to_frame(pq.read_table(pa.BufferReader(data)), schema)
     frame.attrs = {
         "dataset": package["name"],
         "version": package["version"],

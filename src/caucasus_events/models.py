@@ -172,7 +172,10 @@ class Events(pa.DataFrameModel):
     summary: Series[str] = pa.Field(
         description="One sentence saying what happened, in the annotator's words."
     )
-    plover_type: Series[pd.CategoricalDtype] = pa.Field(nullable=True, description="PLOVER event type (plover_types.type); empty for CAMEO public statements (010, 011, 014, 015, 017), which PLOVER does not code.")
+    plover_type: Series[pd.CategoricalDtype] = pa.Field(
+        nullable=True,
+        description="PLOVER event type (plover_types.type); empty for CAMEO public statements (010, 011, 014, 015, 017), which PLOVER does not code.",
+    )
     plover_mode: Series[str] = pa.Field(
         nullable=True, description="PLOVER mode of that type (plover_modes.mode), if any."
     )

@@ -303,7 +303,10 @@ def check_event(record: Mapping, reg: Registries) -> list[Problem]:
     kind = record.get("type")
     if kind is None:
         if default.get(record["cameo"]):
-            bad("type", f"missing (expected a PLOVER type; the default for CAMEO {record['cameo']} is {default[record['cameo']]})")
+            bad(
+                "type",
+                f"missing (expected a PLOVER type; the default for CAMEO {record['cameo']} is {default[record['cameo']]})",
+            )
     elif kind not in types:
         bad("type", f"unknown PLOVER type {kind!r} (expected one of: {', '.join(sorted(types))})")
     mode = record.get("mode")
@@ -318,7 +321,12 @@ def check_event(record: Mapping, reg: Registries) -> list[Problem]:
     code = record["cameo"]
     if code not in cameo:
         bad("cameo", f"unknown CAMEO code {code!r} (expected a code of cameo_codes.csv, quoted)")
-    elif kind is not None and kind in types and default.get(code) != kind and not record.get("mapping_departure"):
+    elif (
+        kind is not None
+        and kind in types
+        and default.get(code) != kind
+        and not record.get("mapping_departure")
+    ):
         bad(
             "type",
             f"{kind} differs from the default PLOVER type {default.get(code) or 'none'!r} of CAMEO {code} "
@@ -343,9 +351,9 @@ def check_event(record: Mapping, reg: Registries) -> list[Problem]:
     return problems
 
 
-def event_interval(record: Mapping) -> tuple[dt.date, dt.date] | None:
-    """The event's adjudicated interval, or ``None`` when it has no date."""
+def event_interval(record: Mapping) -> tuple[dt.date | None, dt.date | None] | None:
+    """The event's adjudicated interval (a bound may be open), or ``None`` when it has no date."""
     date = record["date"]
-    if date.get("start") is None:
+    if date.get("start") is None and date.get("end") is None:
         return None
-    return date["start"], date["end"]
+    return date.get("start"), date.get("end")

@@ -278,14 +278,14 @@ def _mention(item: Mapping, where, shown, article_id, text, meta, reg: Registrie
                     )
 
     agrees = None
-    if event is not None and not problems and date.get("start") is not None:
+    if event is not None and not problems and (date.get("start") or date.get("end")) is not None:
         interval = event_interval(event)
         if interval is not None:
             agrees = overlaps((date["start"], date["end"]), interval)
             if not agrees and not item.get("disagreement"):
                 bad(
                     "date",
-                    f"the text's date {date['start']}..{date['end']} disagrees with event {event['id']} "
+                    f"the text's date {date.get('start')}..{date.get('end')} disagrees with event {event['id']} "
                     f"({interval[0]}..{interval[1]}) (expected a disagreement note saying why)",
                 )
     if problems or start is None:
@@ -319,8 +319,8 @@ def _check_mention_date(date: Mapping, meta: Mapping, bad) -> None:
         if precision not in (None, "unknown"):
             bad("precision", f"{precision!r} with no start or end (expected 'unknown' or dates)")
         return
-    if start is None or end is None:
-        bad("start", "give both start and end, or neither")
+    if (start is None or end is None) and precision != "range":
+        bad("start", "give both start and end, or neither (or precision 'range' for an open interval)")
         return
     if date.get("relative") and meta.get("published") is None:
         bad(

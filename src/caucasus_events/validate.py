@@ -126,8 +126,12 @@ def derived_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     )
     for column in ("n_mentions", "n_articles"):
         expected = events["event_id"].map(counts[column])
-        differs = pd.Series([not _same(a, b) for a, b in zip(events[column], expected, strict=True)], index=events.index)
-        problems += _bad_rows("events", events, differs, column, "{value!r} disagrees with the mentions table")
+        differs = pd.Series(
+            [not _same(a, b) for a, b in zip(events[column], expected, strict=True)], index=events.index
+        )
+        problems += _bad_rows(
+            "events", events, differs, column, "{value!r} disagrees with the mentions table"
+        )
     return problems
 
 

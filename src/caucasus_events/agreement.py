@@ -1,0 +1,211 @@
+"""Inter-annotator agreement between the released annotation and independent passes.
+
+Mentions of two passes over the same text are matched one-to-one by span overlap (largest
+overlap first). Detection is scored by precision, recall and F1; the coding of matched
+mentions by Krippendorff's alpha (nominal) and raw agreement, per field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import krippendorff
+import numpy as np
+
+from caucasus_events.problems import InputError, Problem, relpath
+from caucasus_events.quotes import QuoteError, resolve
+from caucasus_events.rawdata import read_registries
+from caucasus_events.yamlio import load_yaml
+
+FIELDS = ("plover_type", "cameo_root", "source", "target", "date")
+
+
+@dataclass(frozen=True)
+class Coded:
+    """One mention as a pass coded it."""
+
+    start: int
+    end: int
+    values: dict[str, str]
+
+
+def match(a: list[Coded], b: list[Coded]) -> list[tuple[Coded, Coded]]:
+    """Pair mentions of two passes one-to-one, largest span overlap first; no overlap, no pair."""
+    candidates = []
+    for i, x in enumerate(a):
+        for j, y in enumerate(b):
+            overlap = min(x.end, y.end) - max(x.start, y.start)
+            if overlap > 0:
+                candidates.append((-overlap, i, j))
+    used_a, used_b, pairs = set(), set(), []
+    for _, i, j in sorted(candidates):
+        if i not in used_a and j not in used_b:
+            used_a.add(i)
+            used_b.add(j)
+            pairs.append((a[i], b[j]))
+    return pairs
+
+
+def detection(n_a: int, n_b: int, n_matched: int) -> dict[str, float]:
+    """Precision of ``b`` against ``a``, recall, and F1 of mention detection."""
+    precision = n_matched / n_b if n_b else 0.0
+    recall = n_matched / n_a if n_a else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "f1": f1}
+
+
+def alpha(first: list[str], second: list[str]) -> float:
+    """Krippendorff's alpha for two coders on nominal values (NaN when it is undefined)."""
+    labels = {v: k for k, v in enumerate(sorted(set(first) | set(second)))}
+    if len(labels) < 2:
+        return float("nan")  # one value throughout: no expected disagreement, alpha undefined
+    data = np.array([[labels[v] for v in first], [labels[v] for v in second]], dtype=float)
+    return float(krippendorff.alpha(reliability_data=data, level_of_measurement="nominal"))
+
+
+def _interval(date) -> str:
+    if not date or date.get("start") is None:
+        return "unknown"
+    return f"{date['start']}/{date['end']}"
+
+
+def _values(kind, cameo, source, target, date, roots) -> dict[str, str]:
+    return {
+        "plover_type": kind or "none",
+        "cameo_root": roots.get(cameo, "?"),
+        "source": ";".join(sorted(source or [])) or "none",
+        "target": ";".join(sorted(target or [])) or "none",
+        "date": _interval(date),
+    }
+
+
+def _read(path: Path, root: Path, problems: list[Problem]):
+    doc, found = load_yaml(path, relpath(path, root))
+    problems += found
+    return doc
+
+
+def _coded(doc, text: str, shown: str, problems: list[Problem], code_of) -> list[Coded]:
+    coded = []
+    for i, item in enumerate(doc["mentions"]):
+        try:
+            start, end = resolve(text, item["quote"], item.get("prefix"), item.get("occurrence"))
+        except QuoteError as exc:
+            problems.append(Problem(shown, item.line, f"mentions[{i}].quote", str(exc)))
+            continue
+        values = code_of(item)
+        if values is not None:
+            coded.append(Coded(start, end, values))
+    return coded
+
+
+def compute(root: Path) -> dict:
+    """Agreement of every independent pass in raw/agreement with the released annotation."""
+    root = root.resolve()
+    reg, problems = read_registries(root)
+    if problems:
+        raise InputError(problems)
+    roots = {row["code"]: row["root"] for row in reg.codebooks["cameo_codes"]}
+
+    def released(item):
+        event = reg.events.get(item["event"])
+        if event is None:
+            return None
+        return _values(
+            event.get("type"), event["cameo"], event["source"], event["target"], event["date"], roots
+        )
+
+    def independent(item):
+        return _values(
+            item.get("type"),
+            item.get("cameo"),
+            item.get("source"),
+            item.get("target"),
+            item.get("date"),
+            roots,
+        )
+
+    results = {}
+    for folder in sorted(p for p in (root / "raw" / "agreement").iterdir() if p.is_dir()):
+        totals = {"a": 0, "b": 0, "matched": 0}
+        pairs: list[tuple[Coded, Coded]] = []
+        articles, differing, unmatched = [], [], []
+        for path in sorted(folder.glob("*.yaml")):
+            text = (root / "raw" / "articles" / f"{path.stem}.txt").read_text(encoding="utf-8")
+            released_path = root / "raw" / "annotations" / path.name
+            a_doc, b_doc = _read(released_path, root, problems), _read(path, root, problems)
+            if a_doc is None or b_doc is None:
+                continue
+            a = _coded(a_doc, text, relpath(released_path, root), problems, released)
+            b = _coded(b_doc, text, relpath(path, root), problems, independent)
+            matched = match(a, b)
+            totals["a"] += len(a)
+            totals["b"] += len(b)
+            totals["matched"] += len(matched)
+            pairs += matched
+            articles.append(path.stem)
+            differing += [
+                {
+                    "article": path.stem,
+                    "span": [x.start, x.end],
+                    "quote": text[x.start : x.end],
+                    **{
+                        name: [x.values[name], y.values[name]]
+                        for name in FIELDS
+                        if x.values[name] != y.values[name]
+                    },
+                }
+                for x, y in matched
+                if x.values != y.values
+            ]
+            paired = {id(x) for x, _ in matched} | {id(y) for _, y in matched}
+            unmatched += [
+                {"article": path.stem, "pass": label, "quote": text[m.start : m.end]}
+                for label, side in (("released", a), (folder.name, b))
+                for m in side
+                if id(m) not in paired
+            ]
+        fields = {}
+        for name in FIELDS:
+            first = [x.values[name] for x, _ in pairs]
+            second = [y.values[name] for _, y in pairs]
+            agree = sum(1 for u, v in zip(first, second, strict=True) if u == v)
+            fields[name] = {
+                "alpha": alpha(first, second),
+                "agreement": agree / len(pairs) if pairs else float("nan"),
+            }
+        results[folder.name] = {
+            "articles": articles,
+            "mentions_released": totals["a"],
+            "mentions_independent": totals["b"],
+            "matched": totals["matched"],
+            "detection": detection(totals["a"], totals["b"], totals["matched"]),
+            "fields": fields,
+            "disagreements": differing,
+            "unmatched": unmatched,
+        }
+    if problems:
+        raise InputError(problems)
+    return results
+
+
+def markdown(results: dict) -> str:
+    """The agreement figures as a Markdown table, as the README shows them."""
+    lines = []
+    for annotator, r in results.items():
+        d = r["detection"]
+        lines.append(
+            f"Independent pass `{annotator}` against the released annotation, {len(r['articles'])} texts: "
+            f"{r['mentions_released']} released and {r['mentions_independent']} independent mentions, "
+            f"{r['matched']} matched by span overlap; mention detection precision {d['precision']:.2f}, "
+            f"recall {d['recall']:.2f}, F1 {d['f1']:.2f}."
+        )
+        lines.append("")
+        lines.append("| field (matched mentions) | Krippendorff's alpha | raw agreement |")
+        lines.append("|---|---|---|")
+        for name, f in r["fields"].items():
+            a = "n/a" if f["alpha"] != f["alpha"] else f"{f['alpha']:.2f}"
+            lines.append(f"| {name} | {a} | {f['agreement']:.2f} |")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -1,0 +1,71 @@
+"""Project files that must agree with the code and the data: citation, README, codebook."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+import caucasus_events
+from caucasus_events import docgen
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_citation_cff_is_valid_cff_1_2_0():
+    schema = json.loads((REPO / "tests" / "data" / "cff-schema-1.2.0.json").read_text())
+    cff = yaml.safe_load((REPO / "CITATION.cff").read_text())
+    # CFF dates are strings in YAML 1.2 but PyYAML reads unquoted ones as dates.
+    jsonschema.validate(cff, schema)
+    assert cff["type"] == "dataset"
+
+
+def test_citation_schema_rejects_a_broken_file():
+    schema = json.loads((REPO / "tests" / "data" / "cff-schema-1.2.0.json").read_text())
+    cff = yaml.safe_load((REPO / "CITATION.cff").read_text())
+    del cff["authors"]
+    try:
+        jsonschema.validate(cff, schema)
+    except jsonschema.ValidationError as exc:
+        assert "authors" in exc.message
+    else:
+        raise AssertionError("a CITATION.cff without authors passed the CFF schema")
+
+
+def test_version_lives_in_one_place():
+    cff = yaml.safe_load((REPO / "CITATION.cff").read_text())
+    package = json.loads((REPO / "datapackage.json").read_text())
+    assert cff["version"] == cff["preferred-citation"]["version"] == caucasus_events.__version__
+    assert package["version"] == caucasus_events.__version__
+
+
+def test_codebook_column_reference_is_generated_from_the_models():
+    current = (REPO / "docs" / "codebook.md").read_text(encoding="utf-8")
+    assert docgen.BEGIN in current
+    assert docgen.render_codebook(current) == current, "run `caucasus-events docs`"
+
+
+def test_codebook_drift_is_caught():
+    current = (REPO / "docs" / "codebook.md").read_text(encoding="utf-8")
+    edited = current.replace("| `quote` | string |", "| `quote` | integer |")
+    assert edited != current
+    assert docgen.render_codebook(edited) != edited
+
+
+def test_readme_row_counts_match_the_tables():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("<!-- counts:", 1)[1].split("<!-- end of counts -->", 1)[0]
+    stated = {}
+    for names, counts in re.findall(r"^\| (`[^|]+) \| ([\d, ]+) \|", block, flags=re.M):
+        for name, count in zip(re.findall(r"`(\w+)`", names), counts.split(","), strict=True):
+            stated[name] = int(count)
+    package = json.loads((REPO / "datapackage.json").read_text())
+    tables = [r["name"] for r in package["resources"] if r["format"] == "csv"]
+    assert sorted(stated) == sorted(tables)
+    for table, count in stated.items():
+        lines = (REPO / "processed" / f"{table}.csv").read_text(encoding="utf-8")
+        assert len(caucasus_events.load(table)) == count, table
+        assert lines.count("\n") >= count
