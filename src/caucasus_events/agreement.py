@@ -1,4 +1,8 @@
-"""Inter-annotator agreement between the released annotation and independent passes.
+"""Inter-annotator agreement between independent coding passes over the same texts.
+
+``raw/agreement/first-pass/`` holds the release's own coding of the doubly-annotated texts,
+frozen before adjudication (``scripts/freeze_pass.py``); every other folder is an independent
+pass compared with it.
 
 Mentions of two passes over the same text are matched one-to-one by span overlap (largest
 overlap first). Detection is scored by precision, recall and F1; the coding of matched
@@ -100,45 +104,37 @@ def _coded(doc, text: str, shown: str, problems: list[Problem], code_of) -> list
     return coded
 
 
+FIRST_PASS = "first-pass"
+
+
 def compute(root: Path) -> dict:
-    """Agreement of every independent pass in raw/agreement with the released annotation."""
+    """Agreement of every independent pass in raw/agreement with the frozen first pass."""
     root = root.resolve()
     reg, problems = read_registries(root)
     if problems:
         raise InputError(problems)
     roots = {row["code"]: row["root"] for row in reg.codebooks["cameo_codes"]}
 
-    def released(item):
-        event = reg.events.get(item["event"])
-        if event is None:
-            return None
-        return _values(
-            event.get("type"), event["cameo"], event["source"], event["target"], event["date"], roots
-        )
+    def inline(item):
+        return _values(item.get("type"), item.get("cameo"), item.get("source"), item.get("target"), item.get("date"), roots)
 
-    def independent(item):
-        return _values(
-            item.get("type"),
-            item.get("cameo"),
-            item.get("source"),
-            item.get("target"),
-            item.get("date"),
-            roots,
-        )
-
+    folder_a = root / "raw" / "agreement" / FIRST_PASS
     results = {}
-    for folder in sorted(p for p in (root / "raw" / "agreement").iterdir() if p.is_dir()):
+    for folder in sorted(p for p in (root / "raw" / "agreement").iterdir() if p.is_dir() and p != folder_a):
         totals = {"a": 0, "b": 0, "matched": 0}
         pairs: list[tuple[Coded, Coded]] = []
         articles, differing, unmatched = [], [], []
         for path in sorted(folder.glob("*.yaml")):
             text = (root / "raw" / "articles" / f"{path.stem}.txt").read_text(encoding="utf-8")
-            released_path = root / "raw" / "annotations" / path.name
-            a_doc, b_doc = _read(released_path, root, problems), _read(path, root, problems)
+            first_path = folder_a / path.name
+            if not first_path.is_file():
+                problems.append(Problem(relpath(path, root), None, "-", f"no first-pass coding of this text (expected {relpath(first_path, root)})"))
+                continue
+            a_doc, b_doc = _read(first_path, root, problems), _read(path, root, problems)
             if a_doc is None or b_doc is None:
                 continue
-            a = _coded(a_doc, text, relpath(released_path, root), problems, released)
-            b = _coded(b_doc, text, relpath(path, root), problems, independent)
+            a = _coded(a_doc, text, relpath(first_path, root), problems, inline)
+            b = _coded(b_doc, text, relpath(path, root), problems, inline)
             matched = match(a, b)
             totals["a"] += len(a)
             totals["b"] += len(b)
@@ -150,11 +146,7 @@ def compute(root: Path) -> dict:
                     "article": path.stem,
                     "span": [x.start, x.end],
                     "quote": text[x.start : x.end],
-                    **{
-                        name: [x.values[name], y.values[name]]
-                        for name in FIELDS
-                        if x.values[name] != y.values[name]
-                    },
+                    **{name: [x.values[name], y.values[name]] for name in FIELDS if x.values[name] != y.values[name]},
                 }
                 for x, y in matched
                 if x.values != y.values
@@ -162,7 +154,7 @@ def compute(root: Path) -> dict:
             paired = {id(x) for x, _ in matched} | {id(y) for _, y in matched}
             unmatched += [
                 {"article": path.stem, "pass": label, "quote": text[m.start : m.end]}
-                for label, side in (("released", a), (folder.name, b))
+                for label, side in ((FIRST_PASS, a), (folder.name, b))
                 for m in side
                 if id(m) not in paired
             ]
@@ -196,8 +188,9 @@ def markdown(results: dict) -> str:
     for annotator, r in results.items():
         d = r["detection"]
         lines.append(
-            f"Independent pass `{annotator}` against the released annotation, {len(r['articles'])} texts: "
-            f"{r['mentions_released']} released and {r['mentions_independent']} independent mentions, "
+            f"Independent pass `{annotator}` against the first pass (the release's coding before "
+            f"adjudication), {len(r['articles'])} texts: {r['mentions_released']} first-pass and "
+            f"{r['mentions_independent']} independent mentions, "
             f"{r['matched']} matched by span overlap; mention detection precision {d['precision']:.2f}, "
             f"recall {d['recall']:.2f}, F1 {d['f1']:.2f}."
         )

@@ -53,8 +53,14 @@ def _sort_key(problem: Problem) -> tuple:
 
 
 def relpath(path: Path, root: Path) -> str:
-    """Show ``path`` relative to ``root`` when it is inside it."""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    """Show ``path`` relative to ``root`` when it is inside it.
+
+    The path is tried as given before it is resolved, so that a symbolic link inside the
+    project is named where it lies, not where it points.
+    """
+    for inner, outer in ((path.absolute(), root.absolute()), (path.resolve(), root.resolve())):
+        try:
+            return inner.relative_to(outer).as_posix()
+        except ValueError:
+            continue
+    return str(path)

@@ -91,6 +91,11 @@ def resolve(
         if hint is None:
             raise QuoteError("quote not found in the text (expected an exact passage)")
         line = _line_of(text, text.find(hint))
+        if _fold(hint) == _fold(quote):
+            raise QuoteError(
+                f"quote not found in the text: line {line} has {hint!r}, which differs only in "
+                "quotation marks, dashes, spaces or Unicode form (expected an exact copy)"
+            )
         raise QuoteError(
             f"quote not found in the text (expected an exact passage; nearest on line {line}: {hint!r})"
         )

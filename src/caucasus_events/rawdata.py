@@ -14,7 +14,16 @@ import pycountry
 from caucasus_events.dates import interval_problem
 from caucasus_events.models import ACTOR_KINDS, PLACE_KINDS, SECTORS, STATUSES
 from caucasus_events.problems import Problem, relpath
-from caucasus_events.yamlio import DATE_T, TEXT, Mapping, Sequence, Spec, check_record, load_yaml
+from caucasus_events.yamlio import (
+    DATE_T,
+    TEXT,
+    TEXT_LIST,
+    Mapping,
+    Sequence,
+    Spec,
+    check_record,
+    load_yaml,
+)
 
 ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 EVENT_ID = re.compile(r"^E\d{6}$")
@@ -52,7 +61,7 @@ PLACE_SPEC: Spec = {
     "name": (True, TEXT, "the canonical name"),
     "kind": (True, TEXT, " or ".join(PLACE_KINDS)),
     "country": (False, TEXT, "an ISO 3166-1 alpha-3 code or null"),
-    "aliases": (False, LIST, "a list of names"),
+    "aliases": (False, TEXT_LIST, "a list of names"),
     "note": (False, TEXT, "text or null"),
 }
 INTERVAL_SPEC: Spec = {
@@ -65,10 +74,10 @@ EVENT_SPEC: Spec = {
     "summary": (True, TEXT, "one sentence"),
     "type": (False, TEXT, "a PLOVER event type (null only for CAMEO codes PLOVER does not code)"),
     "mode": (False, TEXT, "a PLOVER mode of the type, or null"),
-    "contexts": (True, LIST, "a list of PLOVER contexts"),
+    "contexts": (True, TEXT_LIST, "a list of PLOVER contexts"),
     "cameo": (True, TEXT, 'a quoted CAMEO code such as "041"'),
-    "source": (True, LIST, "a list of actor IDs"),
-    "target": (True, LIST, "a list of actor IDs (may be empty)"),
+    "source": (True, TEXT_LIST, "a list of actor IDs"),
+    "target": (True, TEXT_LIST, "a list of actor IDs (may be empty)"),
     "date": (True, (Mapping,), "a mapping with start, end, precision"),
     "place": (False, TEXT, "a place ID or null"),
     "status": (True, TEXT, " or ".join(STATUSES)),
@@ -98,6 +107,15 @@ class Registries:
     events: dict[str, dict] = field(default_factory=dict)
     retired: dict[str, dict] = field(default_factory=dict)
     codebooks: dict[str, list[dict]] = field(default_factory=dict)
+    #: IDs of records that have problems of their own, and kinds of registry (``actor``,
+    #: ``place``, ``event``) with a file that could not be read: references to them are not
+    #: reported again as unknown, so that one mistake gives one message.
+    invalid: set[str] = field(default_factory=set)
+    unreadable: set[str] = field(default_factory=set)
+
+    def reported(self, kind: str, rid: object) -> bool:
+        """Whether a reference to ``rid`` already has its problem reported elsewhere."""
+        return kind in self.unreadable or rid in self.invalid
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -110,15 +128,18 @@ def _clean(record: Mapping, keys) -> dict:
 
 
 def _registry(
-    path: Path, root: Path, spec: Spec, kind: str
+    path: Path, root: Path, spec: Spec, kind: str, reg: Registries
 ) -> tuple[list[tuple[Mapping, str]], list[Problem]]:
     shown = relpath(path, root)
     if not path.is_file():
+        reg.unreadable.add(kind)
         return [], [Problem(shown, None, "-", f"missing file (expected the {kind} registry)")]
     doc, problems = load_yaml(path, shown)
     if problems:
+        reg.unreadable.add(kind)
         return [], problems
     if not isinstance(doc, Sequence):
+        reg.unreadable.add(kind)
         return [], [Problem(shown, None, "-", f"expected a list of {kind} records")]
     records = []
     for i, (record, line) in enumerate(zip(doc, doc.lines, strict=True)):
@@ -127,6 +148,10 @@ def _registry(
         problems += found
         if not found:
             records.append((record, shown))
+        elif isinstance(record, Mapping) and isinstance(record.get("id"), str):
+            reg.invalid.add(record["id"])
+        else:
+            reg.unreadable.add(kind)
     return records, problems
 
 
@@ -181,13 +206,13 @@ def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
     reg.codebooks, found = read_codebooks(raw, root)
     problems += found
 
-    actors, found = _registry(raw / "actors.yaml", root, ACTOR_SPEC, "actor")
+    actors, found = _registry(raw / "actors.yaml", root, ACTOR_SPEC, "actor", reg)
     problems += found
     reg.actors = _unique(actors, "actor", problems)
-    places, found = _registry(raw / "places.yaml", root, PLACE_SPEC, "place")
+    places, found = _registry(raw / "places.yaml", root, PLACE_SPEC, "place", reg)
     problems += found
     reg.places = _unique(places, "place", problems)
-    retired, found = _registry(raw / "retired.yaml", root, RETIRED_SPEC, "retired event")
+    retired, found = _registry(raw / "retired.yaml", root, RETIRED_SPEC, "retired event", reg)
     problems += found
     reg.retired = _unique(retired, "retired event", problems)
 
@@ -196,7 +221,7 @@ def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
     if not event_files:
         problems.append(Problem("raw/events", None, "-", "no event files (expected raw/events/*.yaml)"))
     for path in event_files:
-        records, found = _registry(path, root, EVENT_SPEC, "event")
+        records, found = _registry(path, root, EVENT_SPEC, "event", reg)
         events += records
         problems += found
     reg.events = _unique(events, "event", problems)
@@ -226,7 +251,10 @@ def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
             )
     if reg.codebooks.keys() == CODEBOOK_FILES.keys():
         for record in reg.events.values():
-            problems += check_event(record, reg)
+            found = check_event(record, reg)
+            if found:
+                reg.invalid.add(record["id"])
+            problems += found
     for record in reg.retired.values():
         if record["id"] in reg.events:
             event = reg.events[record["id"]]
@@ -239,7 +267,7 @@ def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
                 )
             )
         replaced = record.get("replaced_by")
-        if replaced is not None and replaced not in reg.events:
+        if replaced is not None and replaced not in reg.events and not reg.reported("event", replaced):
             problems.append(
                 Problem(
                     record.shown,
@@ -279,7 +307,7 @@ def _check_actor(record: Mapping, reg: Registries) -> list[Problem]:
             )
         )
     parent = record.get("member_of")
-    if parent is not None and parent not in reg.actors:
+    if parent is not None and parent not in reg.actors and not reg.reported("actor", parent):
         problems.append(Problem(shown, record.lines["member_of"], "member_of", f"unknown actor {parent!r}"))
     return problems
 
@@ -334,12 +362,12 @@ def check_event(record: Mapping, reg: Registries) -> list[Problem]:
         )
     for role in ("source", "target"):
         for item, line in zip(record[role], record[role].lines, strict=True):
-            if item not in reg.actors:
+            if item not in reg.actors and not reg.reported("actor", item):
                 bad(role, f"unknown actor {item!r} (expected an ID of raw/actors.yaml)", line)
         if len(set(record[role])) != len(record[role]):
             bad(role, "an actor is listed twice")
     place = record.get("place")
-    if place is not None and place not in reg.places:
+    if place is not None and place not in reg.places and not reg.reported("place", place):
         bad("place", f"unknown place {place!r} (expected an ID of raw/places.yaml)")
     if record["status"] not in STATUSES:
         bad("status", f"{record['status']!r} (expected {' or '.join(STATUSES)})")

@@ -140,7 +140,12 @@ def process_article(root: Path, article_id: str, reg: Registries) -> ArticleResu
     meta_shown = relpath(meta_path, root)
     if not ARTICLE_ID.match(article_id):
         result.problems.append(
-            Problem(meta_shown, None, "-", "article ID must be letters, digits, '.', '_' or '-'")
+            Problem(
+                meta_shown,
+                None,
+                "-",
+                f"article ID {article_id!r} (expected only letters, digits, '.', '_' or '-' in the file name)",
+            )
         )
         return result
     meta, problems = load_yaml(meta_path, meta_shown)
@@ -243,8 +248,10 @@ def _mention(item: Mapping, where, shown, article_id, text, meta, reg: Registrie
                 "event",
                 f"{item['event']} was retired ({reg.retired[item['event']]['reason']}) (expected a current event ID)",
             )
-        else:
+        elif not reg.reported("event", item["event"]):
             bad("event", f"unknown event {item['event']!r} (expected an ID defined in raw/events)")
+    elif event["id"] in reg.invalid:
+        event = None  # its own problems are reported; its date cannot be compared
     try:
         start, end = resolve(text, item["quote"], item.get("prefix"), item.get("occurrence"))
     except QuoteError as exc:
@@ -281,14 +288,14 @@ def _mention(item: Mapping, where, shown, article_id, text, meta, reg: Registrie
     if event is not None and not problems and (date.get("start") or date.get("end")) is not None:
         interval = event_interval(event)
         if interval is not None:
-            agrees = overlaps((date["start"], date["end"]), interval)
+            agrees = overlaps((date.get("start"), date.get("end")), interval)
             if not agrees and not item.get("disagreement"):
                 bad(
                     "date",
                     f"the text's date {date.get('start')}..{date.get('end')} disagrees with event {event['id']} "
                     f"({interval[0]}..{interval[1]}) (expected a disagreement note saying why)",
                 )
-    if problems or start is None:
+    if problems or start is None or event is None:
         return None, problems
     return {
         "mention_id": mention_id(article_id, item["event"], start, end),

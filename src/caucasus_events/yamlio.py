@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from pathlib import Path
 
 import yaml
@@ -14,10 +15,15 @@ MAX_BYTES = 2 * 1024 * 1024
 
 
 class Mapping(dict):
-    """A YAML mapping that remembers the line of each key (``lines``) and its own ``line``."""
+    """A YAML mapping that remembers the line of each key (``lines``) and its own ``line``.
+
+    ``written`` keeps each scalar value as the file spells it, so that a message can show
+    ``041`` rather than the number 33 YAML read it as.
+    """
 
     line: int = 0
     lines: dict
+    written: dict
 
 
 class Sequence(list):
@@ -25,6 +31,16 @@ class Sequence(list):
 
     line: int = 0
     lines: list
+
+
+class Invalid(str):
+    """A scalar YAML recognised but could not construct (``2022-02-30``), kept as written.
+
+    It is text to a field that expects text, and a reported problem (with ``reason``) to a
+    field that expects a date or number, so one bad value does not stop the file being read.
+    """
+
+    reason: str = ""
 
 
 class _Refused(Exception):
@@ -48,7 +64,7 @@ def _build(node: yaml.Node, loader: _StrictLoader):
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out = Mapping()
-        out.line, out.lines = line, {}
+        out.line, out.lines, out.written = line, {}, {}
         for key_node, value_node in node.value:
             key = _build(key_node, loader)
             if not isinstance(key, str):
@@ -60,6 +76,8 @@ def _build(node: yaml.Node, loader: _StrictLoader):
                 )
             out[key] = _build(value_node, loader)
             out.lines[key] = key_node.start_mark.line + 1
+            if isinstance(value_node, yaml.ScalarNode):
+                out.written[key] = value_node.value
         return out
     if isinstance(node, yaml.SequenceNode):
         out = Sequence(_build(item, loader) for item in node.value)
@@ -68,7 +86,9 @@ def _build(node: yaml.Node, loader: _StrictLoader):
     try:
         return loader.construct_object(node, deep=True)
     except ValueError as exc:  # e.g. 2022-02-30 matches the date pattern but is no date
-        raise _Refused(line, f"invalid value {node.value!r}: {exc}") from None
+        value = Invalid(node.value)
+        value.reason = str(exc)
+        return value
 
 
 def load_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
@@ -103,6 +123,8 @@ def load_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
         return _build(node, loader), []
     except _Refused as exc:
         return None, [Problem(shown, exc.line, "-", exc.message)]
+    except RecursionError:
+        return None, [Problem(shown, None, "-", "nested too deeply (expected a plain annotation)")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -116,32 +138,76 @@ def load_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
 # Field specifications for records: name -> (required, accepted Python types, expected text).
 TEXT = (str,)
 DATE_T = (dt.date,)
+
+
+class _TextItems:
+    """Marker in a :data:`Spec`: the list's items must all be non-empty text."""
+
+
+#: A list whose items are all non-empty text (IDs, codes, names).
+TEXT_LIST = (Sequence, _TextItems)
 Spec = dict[str, tuple[bool, tuple, str]]
+
+
+def _wrong_type(value: object, types: tuple) -> bool:
+    # bool is an int and datetime a date to Python, never to an annotator.
+    if isinstance(value, bool) and bool not in types:
+        return True
+    if isinstance(value, dt.datetime) and dt.datetime not in types:
+        return True
+    if isinstance(value, Invalid):
+        return str not in types
+    return not isinstance(value, types)
+
+
+def _value_problem(value: object, written: str | None, types: tuple, expected: str) -> str | None:
+    """What is wrong with one value of a field, or ``None``."""
+    if _wrong_type(value, types):
+        if isinstance(value, Invalid):
+            return f"{str(value)!r} is not a valid date: {value.reason} (expected {expected})"
+        shown = written if written is not None and not isinstance(value, str) else repr(value)
+        return f"{_kind(value)} {shown} (expected {expected})"
+    if isinstance(value, str) and not value.strip():
+        return f"empty text (expected {expected})"
+    if _TextItems in types:
+        for i, item in enumerate(value, 1):
+            if not isinstance(item, str) or not item.strip():
+                what = "empty text" if isinstance(item, str) else _kind(item)
+                if not isinstance(item, str | Mapping | Sequence | None):
+                    what += f" {item!r}"
+                return f"item {i} is {what} (expected {expected})"
+    return None
 
 
 def check_record(record: object, spec: Spec, shown: str, where: str, line: int) -> list[Problem]:
     """Check that ``record`` is a mapping with the keys and value types of ``spec``.
 
-    ``None`` is accepted for every optional key. Unknown keys are reported with the list of
-    known ones, so that a typo such as ``soruce`` is caught.
+    ``None`` is accepted for every optional key; empty text is not (write ``null``). Unknown
+    keys are reported with the list of known ones and the likely intended key, so that a typo
+    such as ``soruce`` is caught once, not also as a missing ``source``.
     """
     if not isinstance(record, Mapping):
         return [Problem(shown, line, where or "-", f"expected a mapping, got {_kind(record)}")]
     problems = []
+    absent = [key for key in spec if key not in record]
+    meant: set[str] = set()
     for key in record:
         if key not in spec:
             known = ", ".join(spec)
+            guess = difflib.get_close_matches(key, absent, n=1, cutoff=0.7)
+            hint = f"did you mean {guess[0]!r}? " if guess else ""
+            meant.update(guess)
             problems.append(
                 Problem(
                     shown,
                     record.lines[key],
                     _join(where, key),
-                    f"unknown key (expected one of: {known})",
+                    f"unknown key ({hint}expected one of: {known})",
                 )
             )
     for key, (required, types, expected) in spec.items():
         if key not in record:
-            if required:
+            if required and key not in meant:
                 problems.append(
                     Problem(shown, record.line, _join(where, key), f"missing (expected {expected})")
                 )
@@ -149,15 +215,9 @@ def check_record(record: object, spec: Spec, shown: str, where: str, line: int) 
         value = record[key]
         if value is None and not required:
             continue
-        if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
-            problems.append(
-                Problem(
-                    shown,
-                    record.lines[key],
-                    _join(where, key),
-                    f"{_kind(value)} {value!r} (expected {expected})",
-                )
-            )
+        written = getattr(record, "written", {}).get(key)
+        if message := _value_problem(value, written, types, expected):
+            problems.append(Problem(shown, record.lines[key], _join(where, key), message))
     return problems
 
 
