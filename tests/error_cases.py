@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest import TEXT, make_project  # noqa: E402
+from conftest import TEXT, make_project
 
 ARTICLE = "synthetic-readout"
 TEXT_FILE = f"raw/articles/{ARTICLE}.txt"
@@ -123,7 +123,9 @@ def _yaml_syntax(root: Path) -> None:
 
 def _billion_laughs(root: Path) -> None:
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    lines += [f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]" for i in range(8)]
+    lines += [
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}, *{chr(97 + i)}]" for i in range(8)
+    ]
     write(root, ANNOTATION, "\n".join(lines) + "\n")
 
 
@@ -132,7 +134,9 @@ def _too_large(root: Path) -> None:
 
 
 def _second_event_file(root: Path) -> None:
-    write(root, "raw/events/extra.yaml", (root / EVENTS).read_text(encoding="utf-8").split("- id: E000002")[0])
+    write(
+        root, "raw/events/extra.yaml", (root / EVENTS).read_text(encoding="utf-8").split("- id: E000002")[0]
+    )
 
 
 def _no_mention(root: Path) -> None:
@@ -155,7 +159,11 @@ def _retired_mentioned(root: Path) -> None:
 
 
 def _orphan_annotation(root: Path) -> None:
-    write(root, "raw/annotations/no-such-article.yaml", "article: no-such-article\nannotator: test\nmentions: []\n")
+    write(
+        root,
+        "raw/annotations/no-such-article.yaml",
+        "article: no-such-article\nannotator: test\nmentions: []\n",
+    )
 
 
 def _no_publication_date(root: Path) -> None:
@@ -246,9 +254,9 @@ CASES: tuple[Case, ...] = (
     Case(
         "unquoted-cameo",
         "YAML",
-        'a CAMEO code written without quotes (`cameo: 041`, which YAML reads as a number)',
+        "a CAMEO code written without quotes (`cameo: 041`, which YAML reads as a number)",
         event_edit('cameo: "041"', "cameo: 041"),
-        (f"{E}:6: [0].cameo: ... int 041 (expected a quoted CAMEO code such as \"041\")",),
+        (f'{E}:6: [0].cameo: ... int 041 (expected a quoted CAMEO code such as "041")',),
     ),
     Case(
         "string-for-list",
@@ -319,12 +327,14 @@ CASES: tuple[Case, ...] = (
         "Quotes",
         "a quote that occurs twice, with neither `prefix:` nor `occurrence:`",
         mention("  - event: E000001\n    quote: spoke today\n"),
-        (f"{A}:10: mentions[2].quote: ... quote occurs 2 times (on lines 3, 3) (expected a prefix or an occurrence number)",),
+        (
+            f"{A}:10: mentions[2].quote: ... quote occurs 2 times (on lines 3, 3) (expected a prefix or an occurrence number)",
+        ),
     ),
     Case(
         "quote-straight-quotes",
         "Quotes",
-        "straight quotes `\"` where the text has curly ones `“ ”`",
+        'straight quotes `"` where the text has curly ones `“ ”`',
         mention("  - event: E000001\n    quote: 'a \"historic opportunity\"'\n"),
         (f"{A}:10: mentions[2].quote: ... differs only in quotation marks, dashes, spaces or Unicode form",),
     ),
@@ -361,7 +371,9 @@ CASES: tuple[Case, ...] = (
         "Quotes",
         "`occurrence: 3` for a quote that occurs twice",
         mention("  - event: E000001\n    quote: spoke today\n    occurrence: 3\n"),
-        (f"{A}:10: mentions[2].quote: ... occurrence 3 requested, the quote occurs 2 time(s) (expected 1..2)",),
+        (
+            f"{A}:10: mentions[2].quote: ... occurrence 3 requested, the quote occurs 2 time(s) (expected 1..2)",
+        ),
     ),
     # -- Registries and codebooks ----------------------------------------------------------
     Case(
@@ -474,7 +486,9 @@ CASES: tuple[Case, ...] = (
             "  - event: E000001\n    quote: The Minister spoke today again\n"
             "    date: {text: yesterday, start: 2022-07-24, end: 2022-07-24}\n"
         ),
-        (f"{A}:11: mentions[2].date: ... disagrees with event E000001 (2022-07-25..2022-07-25) (expected a disagreement note",),
+        (
+            f"{A}:11: mentions[2].date: ... disagrees with event E000001 (2022-07-25..2022-07-25) (expected a disagreement note",
+        ),
     ),
     # -- Event IDs -------------------------------------------------------------------------
     Case(
@@ -482,7 +496,9 @@ CASES: tuple[Case, ...] = (
         "Event IDs",
         "two events with one ID (in two files)",
         _second_event_file,
-        ("raw/events/extra.yaml:1: id: ... duplicate event ID 'E000001' (first defined in raw/events/events.yaml:1)",),
+        (
+            "raw/events/extra.yaml:1: id: ... duplicate event ID 'E000001' (first defined in raw/events/events.yaml:1)",
+        ),
     ),
     Case(
         "event-without-mention",
@@ -503,7 +519,9 @@ CASES: tuple[Case, ...] = (
         "Event IDs",
         "a mention of a retired event ID",
         _retired_mentioned,
-        (f"{A}:9: mentions[2].event: ... E000009 was retired (duplicate of E000001) (expected a current event ID)",),
+        (
+            f"{A}:9: mentions[2].event: ... E000009 was retired (duplicate of E000001) (expected a current event ID)",
+        ),
     ),
     # -- Texts -----------------------------------------------------------------------------
     Case(

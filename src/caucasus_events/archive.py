@@ -220,7 +220,7 @@ def check_sums(files: dict[str, bytes], label: str) -> None:
         raise ArchiveError(f"{label}: files do not match {SUMS}:\n  " + "\n  ".join(problems))
 
 
-def read(path: Path, version: str | None = None) -> tuple[str, dict[str, bytes]]:
+def read(path: Path, version: str | None = None, label: str | None = None) -> tuple[str, dict[str, bytes]]:
     """The version and files of a release archive, read into memory and checked.
 
     Returns
@@ -228,7 +228,7 @@ def read(path: Path, version: str | None = None) -> tuple[str, dict[str, bytes]]
     (str, dict)
         The version its folder names, and each file's bytes by path inside the folder.
     """
-    label = str(path)
+    label = label or str(path)
     with _open(path, label) as archive:
         found, infos = members(archive, label, version)
         files = {}
@@ -240,13 +240,13 @@ def read(path: Path, version: str | None = None) -> tuple[str, dict[str, bytes]]
     return found, files
 
 
-def unpack(path: Path, dest: Path, version: str) -> None:
+def unpack(path: Path, dest: Path, version: str, label: str | None = None) -> None:
     """Unpack the archive of ``version`` into the new folder ``dest``, checked as :func:`read` does.
 
     ``dest`` must not exist. On any problem :class:`ArchiveError` is raised and the caller
     removes ``dest``.
     """
-    label = str(path)
+    label = label or str(path)
     dest.mkdir()
     root = dest.resolve()
     with _open(path, label) as archive:

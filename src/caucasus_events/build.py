@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
-from caucasus_events import assemble, descriptor, output, serialize
+from caucasus_events import assemble, buildcache, descriptor, output, serialize
+from caucasus_events.buildcache import BuildCache
 from caucasus_events.frames import to_frame
 from caucasus_events.models import MODELS
-from caucasus_events.problems import InputError, Problem, relpath
+from caucasus_events.problems import InputError, Problem, UsageError, relpath
+from caucasus_events.progress import QUIET, Reporter
 from caucasus_events.rawdata import CODEBOOK_FILES, Registries, read_registries, sha256_bytes
 from caucasus_events.stage import ArticleResult, process_article
 from caucasus_events.tableschema import codebook_categories, table_schema
@@ -45,39 +47,133 @@ def article_ids(root: Path) -> tuple[list[str], list[Problem]]:
     return ids, problems
 
 
-def run_stage(
-    root: Path, ids: list[str], reg: Registries, workers: int, progress=None
-) -> list[ArticleResult]:
-    """Run the per-article stage over ``ids``, in a process pool when ``workers`` > 1."""
-    task = partial(process_article, root, reg=reg)
-    if workers <= 1:
-        results = []
+# What a pool worker needs to run the stage, set once per worker process by _start_worker, so
+# that the registries are sent to each worker once rather than with every chunk of articles.
+# It belongs to the pool plumbing: process_article itself reads no global state.
+_WORKER: tuple[Path, Registries] | None = None
+
+
+def _start_worker(root: Path, reg: Registries) -> None:
+    global _WORKER
+    _WORKER = (root, reg)
+
+
+def _in_worker(article_id: str) -> ArticleResult:
+    assert _WORKER is not None, "the pool was started without _start_worker"
+    root, reg = _WORKER
+    return process_article(root, article_id, reg)
+
+
+def _stage(root: Path, ids: list[str], reg: Registries, workers: int) -> Iterator[ArticleResult]:
+    """Results of the stage for ``ids``, in order; a process pool when it pays off."""
+    if workers <= 1 or len(ids) < 2:
         for article_id in ids:
-            results.append(task(article_id))
-            if progress:
-                progress(1)
-        return results
+            yield process_article(root, article_id, reg)
+        return
+    # Chunks of about an eighth of a worker's share: few round trips, yet even load.
     chunk = max(1, len(ids) // (workers * 8))
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        results = []
-        for result in pool.map(task, ids, chunksize=chunk):
-            results.append(result)
-            if progress:
-                progress(1)
-        return results
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(root, reg)) as pool:
+        yield from pool.map(_in_worker, ids, chunksize=chunk)
 
 
-def make(root: Path, workers: int = 1, progress=None) -> Built:
-    """Read and check raw/, then produce every output file's bytes, or raise InputError."""
-    root = root.resolve()
+def run_stage(
+    root: Path,
+    ids: list[str],
+    reg: Registries,
+    workers: int,
+    progress=None,
+    cache: BuildCache | None = None,
+    registries_key: str = "",
+) -> list[ArticleResult]:
+    """Run the per-article stage over ``ids``, in a process pool when ``workers`` > 1.
+
+    Parameters
+    ----------
+    root, ids, reg
+        Project root, article IDs and the registries to check against.
+    workers : int
+        Processes for the stage (1: in this process).
+    progress : callable, optional
+        Called as ``progress(1, item=...)`` after each article.
+    cache : BuildCache, optional
+        Reuse, and store, the results of articles whose inputs are unchanged.
+    registries_key : str
+        The registries' cache key, part of every article's key.
+
+    Returns
+    -------
+    list of ArticleResult
+        One per ID, in the order of ``ids``: the same whatever the workers and the cache.
+    """
+    step = progress or (lambda *_, **__: None)
+    found: dict[str, ArticleResult] = {}
+    keys: dict[str, str] = {}
+    if cache is not None:
+        for article_id in ids:
+            key = buildcache.article_key(root, article_id, registries_key)
+            hit = cache.get("article", key)
+            if isinstance(hit, ArticleResult):
+                found[article_id] = hit
+                step(1, item=f"raw/articles/{article_id}.yaml (unchanged, from the cache)")
+            else:
+                keys[article_id] = key
+    todo = [article_id for article_id in ids if article_id not in found]
+    for article_id, result in zip(todo, _stage(root, todo, reg, workers), strict=True):
+        found[article_id] = result
+        if cache is not None:
+            cache.put("article", keys[article_id], result)
+        step(
+            1,
+            item=f"raw/articles/{article_id}.yaml ({len(result.mentions)} mentions, {len(result.problems)} problems)",
+        )
+    return [found[article_id] for article_id in ids]
+
+
+def registries(root: Path, cache: BuildCache | None) -> tuple[Registries, list[Problem], str]:
+    """The registries and their problems (from the cache when their files are unchanged), and their key."""
+    if cache is None:
+        return (*read_registries(root), "")
+    key = buildcache.registries_key(root, cache.code)
+    hit = cache.get("registries", key)
+    if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[0], Registries):
+        return hit[0], hit[1], key
     reg, problems = read_registries(root)
+    cache.put("registries", key, (reg, problems))
+    return reg, problems, key
+
+
+def make(
+    root: Path,
+    workers: int = 1,
+    progress: Reporter | None = None,
+    cache: BuildCache | None = None,
+) -> Built:
+    """Read and check raw/, then produce every output file's bytes, or raise InputError.
+
+    Parameters
+    ----------
+    root : Path
+        Project root.
+    workers : int
+        Processes for the per-article stage.
+    progress : Reporter, optional
+        Where to report progress (default: nowhere).
+    cache : BuildCache, optional
+        Reuse the work of unchanged inputs (the outputs are the same with or without it).
+    """
+    if workers < 1:
+        raise UsageError(f"--workers {workers} (expected 1 or more processes)")
+    report = progress or QUIET
+    root = root.resolve()
+    reg, problems, reg_key = registries(root, cache)
     ids, found = article_ids(root)
     problems += found
     cff, found = descriptor.read_citation(root)
     problems += found
-    results = (
-        run_stage(root, ids, reg, workers, progress) if reg.codebooks.keys() == CODEBOOK_FILES.keys() else []
-    )
+    results = []
+    if reg.codebooks.keys() == CODEBOOK_FILES.keys():
+        with report.bar("articles", total=len(ids)) as bar:
+            results = run_stage(root, ids, reg, workers, bar, cache, reg_key)
     for result in results:
         problems += result.problems
     if problems:
@@ -85,6 +181,7 @@ def make(root: Path, workers: int = 1, progress=None) -> Built:
     tables, problems = assemble.all_rows(reg, results)
     if problems:
         raise InputError(problems)
+    del results  # the rows live on in ``tables``; the rest of each result is not needed
     return serialize_all(tables, cff, reg)
 
 
@@ -135,12 +232,19 @@ def build(
     workers: int = 1,
     timeout: float = 60.0,
     say=print,
-    progress=None,
+    progress: Reporter | None = None,
+    cache: bool = True,
 ) -> int:
-    """Build (or, with ``check``, compare) the outputs; return the exit code."""
+    """Build (or, with ``check``, compare) the outputs; return the exit code.
+
+    With ``cache`` (the default), the parsed registries and each article's checked rows are
+    kept in ``.caucasus-events-cache/`` and reused while their input files are unchanged; the
+    outputs are byte-identical to a build without it.
+    """
     root = root.resolve()
+    store = BuildCache(root) if cache else None
     if check:
-        built = make(root, workers, progress)
+        built = make(root, workers, progress, store)
         differing = output.differences(root, built.files)
         if differing:
             say("committed outputs are stale:\n" + "\n".join(differing))
@@ -150,7 +254,9 @@ def build(
     with output.build_lock(root, timeout, say):
         if message := output.recover(root):
             say(message)
-        built = make(root, workers, progress)
+        built = make(root, workers, progress, store)
         output.commit(root, built.files)
+        if store is not None:
+            store.prune()  # under the lock: entries of inputs that no longer exist go
     say(summary(built))
     return 0

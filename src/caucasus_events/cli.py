@@ -16,7 +16,15 @@ def _root(value: str | None) -> Path:
 def cmd_build(args: argparse.Namespace) -> int:
     from caucasus_events.build import build
 
-    return build(_root(args.root), check=args.check, workers=args.workers, timeout=args.wait, say=_say(args))
+    return build(
+        _root(args.root),
+        check=args.check,
+        workers=args.workers,
+        timeout=args.wait,
+        say=_say(args),
+        progress=_progress(args),
+        cache=not args.no_cache,
+    )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -58,8 +66,84 @@ def cmd_figure(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_release(args: argparse.Namespace) -> int:
+    from caucasus_events.release import release
+
+    previous = Path(args.previous) if args.previous else None
+    release(_root(args.root), previous=previous, register_it=args.register, say=_say(args))
+    return 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    import json
+
+    from caucasus_events.diff import diff
+
+    result = diff(Path(args.a), Path(args.b))
+    print(
+        json.dumps(result.to_json(), indent=2, ensure_ascii=False) if args.json else result.text(),
+        end="\n" if args.json else "",
+    )
+    return 1 if result.problems else 0
+
+
+def cmd_download(args: argparse.Namespace) -> int:
+    from caucasus_events.download import fetch
+
+    print(f"{args.release}: {fetch(args.release, say=print)}")
+    return 0
+
+
+def cmd_cite(args: argparse.Namespace) -> int:
+    if args.sources:
+        from caucasus_events.citing import sources
+
+        frame = sources(version=args.release)
+        for row in frame.itertuples():
+            published = row.published.date().isoformat() if row.published == row.published else "n.d."
+            print(f"{row.publisher} ({published}). {row.title}. {row.url} [{row.license}]")
+        return 0
+    from caucasus_events.citing import citation
+
+    print(citation(args.style, version=args.release), end="")
+    return 0
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    import json
+    import shutil
+
+    from caucasus_events.loading import package_dir, tables
+
+    width = shutil.get_terminal_size((100, 24)).columns
+    folder = package_dir(args.release)
+    package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    frame = tables(version=args.release)
+    name_width = max(len("table"), *(len(t) for t in frame["table"]))
+    lines = [
+        f"{package['name']} {package['version']}  ({folder})",
+        "",
+        f"{'table':<{name_width}}  {'rows':>6}  title",
+    ]
+    lines += [f"{r.table:<{name_width}}  {r.rows:>6}  {r.title}" for r in frame.itertuples()]
+    lines += [
+        "",
+        'python: ce.load("events"), ce.describe("events")',
+        "cite: caucasus-events cite --style apa",
+    ]
+    print("\n".join(line if len(line) <= width else line[: width - 1] + "…" for line in lines))
+    return 0
+
+
 def _say(args: argparse.Namespace):
     return (lambda *_: None) if getattr(args, "quiet", False) else print
+
+
+def _progress(args: argparse.Namespace):
+    # Bars on stderr only in a terminal outside CI; --verbose adds a line per file.
+    from caucasus_events.progress import Reporter
+
+    return Reporter.from_flags(quiet=getattr(args, "quiet", False), verbose=getattr(args, "verbose", False))
 
 
 def parser() -> argparse.ArgumentParser:
@@ -72,7 +156,13 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--check", action="store_true", help="compare with the committed outputs; write nothing")
     p.add_argument("--workers", type=int, default=1, help="processes for the per-article stage")
     p.add_argument("--wait", type=float, default=60.0, help="seconds to wait for another build's lock")
-    p.add_argument("--quiet", action="store_true", help="print only problems")
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="neither use nor update .caucasus-events-cache/ (the outputs are the same either way)",
+    )
+    p.add_argument("--quiet", action="store_true", help="print only problems (no progress bar)")
+    p.add_argument("--verbose", action="store_true", help="one line per article on stderr")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("validate", help="check a built package: models, keys, hashes, descriptor")
@@ -97,6 +187,37 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="docs/events-over-time.png", help="PNG file to write")
     p.add_argument("--tables", action="store_true", help="also print the README summary tables")
     p.set_defaults(func=cmd_figure)
+
+    p = sub.add_parser("release", help="write dist/caucasus-events-data-X.Y.Z.zip from the built package")
+    p.add_argument("--root", help="project folder (default: the current one)")
+    p.add_argument(
+        "--previous", help="previous release (.zip or folder): check the version step, list changes"
+    )
+    p.add_argument(
+        "--register", action="store_true", help="record URL and SHA-256 in the package's registry.json"
+    )
+    p.add_argument("--quiet", action="store_true", help="print only problems")
+    p.set_defaults(func=cmd_release)
+
+    p = sub.add_parser("diff", help="what changed between two releases (folders or .zip archives)")
+    p.add_argument("a", help="older release: package folder or release archive")
+    p.add_argument("b", help="newer release: package folder or release archive")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("download", help="download, verify and cache a published release")
+    p.add_argument("release", metavar="VERSION", help="release version, such as 0.1.0")
+    p.set_defaults(func=cmd_download)
+
+    p = sub.add_parser("cite", help="how to cite the dataset (or, with --sources, the texts)")
+    p.add_argument("--style", choices=["bibtex", "apa", "cff"], default="bibtex")
+    p.add_argument("--release", metavar="VERSION", help="a published release (default: the installed one)")
+    p.add_argument("--sources", action="store_true", help="list the source texts to credit instead")
+    p.set_defaults(func=cmd_cite)
+
+    p = sub.add_parser("info", help="the tables of a release and their row counts")
+    p.add_argument("--release", metavar="VERSION", help="a published release (default: the installed one)")
+    p.set_defaults(func=cmd_info)
     return top
 
 

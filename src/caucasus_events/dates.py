@@ -50,7 +50,15 @@ def interval_problem(start: dt.date | None, end: dt.date | None, precision: str 
     if precision not in expected:
         return f"unknown precision {precision!r} (expected day, month, season, year, range or unknown)"
     if expected[precision] != end:
-        return f"{start}..{end} does not fit precision {precision!r} (see docs/codebook.md, Dates)"
+        if expected[precision] is not None:
+            wanted = f"end {expected[precision]}"
+        else:
+            wanted = {
+                "month": "a start on the 1st of a month",
+                "year": "a start on 1 January",
+                "season": "a start on 1 March, June, September or December",
+            }[precision]
+        return f"{start}..{end} does not fit precision {precision!r} (expected {wanted}; see docs/codebook.md, Dates)"
     return None
 
 

@@ -96,7 +96,7 @@ def descriptor(cff: dict, files: dict[str, bytes], sources: list[dict]) -> dict:
             if table in RESOURCE_LICENSES:
                 resource["licenses"] = RESOURCE_LICENSES[table]
             resources.append(resource)
-    return {
+    package = {
         "profile": "tabular-data-package",
         "name": "caucasus-events",
         "title": cff["title"],
@@ -105,7 +105,29 @@ def descriptor(cff: dict, files: dict[str, bytes], sources: list[dict]) -> dict:
         "homepage": cff["repository-code"],
         "licenses": [DATA_LICENSE],
         "keywords": cff["keywords"],
-        "contributors": [{"title": a["name"], "role": "author"} for a in cff["authors"]],
+        "contributors": [contributor(a) for a in cff["authors"]],
         "sources": sources,
         "resources": resources,
     }
+    # What citing needs beyond the above, so that citation() never has to parse YAML.
+    if cff.get("date-released"):
+        package["created"] = f"{cff['date-released']}T00:00:00Z"
+    if cff.get("doi"):
+        package["id"] = f"https://doi.org/{cff['doi']}"
+    return package
+
+
+def contributor(author: dict) -> dict:
+    """A CITATION.cff author as a Data Package contributor (an entity, or a person's names)."""
+    if "name" in author:
+        person = {"title": author["name"]}
+    else:
+        given, family = author.get("given-names", ""), author["family-names"]
+        person = {"title": f"{given} {family}".strip(), "givenName": given, "familyName": family}
+        if not given:
+            del person["givenName"]
+    if "orcid" in author:
+        person["path"] = author["orcid"]
+    if "affiliation" in author:
+        person["organization"] = author["affiliation"]
+    return {**person, "role": "author"}

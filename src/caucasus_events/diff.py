@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import json
 import shutil
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from caucasus_events import archive
@@ -72,7 +74,7 @@ class Package:
                     f"{self.label}: {resource['path']} has {digest}, datapackage.json says "
                     f"{resource['hash']} (the file was changed after the build)"
                 )
-            self._frames[table] = to_frame(pq.read_table(pq.BufferReader(data)), self.schema(table))
+            self._frames[table] = to_frame(pq.read_table(pa.BufferReader(data)), self.schema(table))
         return self._frames[table]
 
 
@@ -225,7 +227,7 @@ class PackageDiff:
         }
 
     def text(self, width: int | None = None) -> str:
-        """The diff for a terminal: a table of counts, then the events, lines cut to ``width``."""
+        """The diff for a terminal: a table of counts, then the events, wrapped to ``width``."""
         width = width or shutil.get_terminal_size((100, 24)).columns
         lines = [f"{self.a['label']} ({self.a['version']}) -> {self.b['label']} ({self.b['version']})", ""]
         lines += _count_lines(self)
@@ -273,6 +275,11 @@ def _show(value: object) -> str:
     return "null" if value is None else str(value)
 
 
+def _literal(value: object) -> str:
+    # JSON spelling: strings quoted, so their ends and a missing value (null) are visible.
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _retired(event: dict) -> str:
     tomb = event["retired"]
     if tomb is None:
@@ -282,7 +289,15 @@ def _retired(event: dict) -> str:
 
 
 def _fit(line: str, width: int) -> str:
-    return line if len(line) <= width else line[: max(width - 1, 10)] + "…"
+    # Wrap rather than cut: a changed value must be readable in full.
+    if len(line) <= width:
+        return line
+    indent = " " * (len(line) - len(line.lstrip()) + 4)
+    return "\n".join(
+        textwrap.wrap(
+            line, max(width, 20), subsequent_indent=indent, break_on_hyphens=False, drop_whitespace=True
+        )
+    )
 
 
 def _count_lines(d: PackageDiff) -> list[str]:
@@ -307,7 +322,8 @@ def _event_lines(d: PackageDiff, indent: str) -> list[str]:
     for e in d.events_changed:
         lines.append(f"{indent}{e['event_id']}")
         for c in e["changes"]:
-            lines.append(f"{indent}{indent}{c['field']}: {_show(c['old'])!s} -> {_show(c['new'])!s}")
+            old, new = _literal(c["old"]), _literal(c["new"])
+            lines.append(f"{indent * 2}{c['field']}: {old} -> {new}")
     return lines
 
 

@@ -1,7 +1,7 @@
 """Write the build outputs all or nothing, under a lock.
 
 Files are first written in full to a staging folder, then a manifest is written, then each
-file is moved into place with an atomic rename while SIGINT and SIGTERM are held back. A build
+file is moved into place with an atomic rename while SIGINT, SIGTERM and SIGHUP are held back. A build
 killed before the manifest exists leaves the outputs untouched; one killed (even by SIGKILL)
 after it is rolled forward by the next run, before anything else happens.
 """
@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -104,12 +105,32 @@ def commit(root: Path, files: dict[str, bytes]) -> None:
     plan = {"files": sorted(files), "remove": stale_outputs(root, files)}
     _fsync_write(staging / (MANIFEST + ".part"), json.dumps(plan).encode())
     os.replace(staging / (MANIFEST + ".part"), staging / MANIFEST)
-    held = {signal.SIGINT, signal.SIGTERM}
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
-    try:
+    with _signals_held():
         _apply(root, staging, plan)
+
+
+@contextlib.contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP until the block ends, then deliver them.
+
+    A signal mask would not do: it holds signals back from this thread only, and pyarrow's
+    threads would take the signal and end the process mid-commit. A Python handler runs in the
+    main thread whichever thread the signal arrives on, so it can record it for later.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # handlers can only be set from the main thread; the manifest still protects
+        return
+    names = ("SIGINT", "SIGTERM", "SIGHUP")
+    held = [getattr(signal, name) for name in names if hasattr(signal, name)]
+    received: list[int] = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: received.append(signum)) for sig in held}
+    try:
+        yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, signal.SIG_DFL if handler is None else handler)
+        for sig in dict.fromkeys(received):
+            signal.raise_signal(sig)
 
 
 def differences(root: Path, files: dict[str, bytes]) -> list[str]:

@@ -25,6 +25,7 @@ import tempfile
 import textwrap
 from pathlib import Path
 
+import pyarrow as pa
 import pyarrow.parquet as pq
 import yaml
 
@@ -244,7 +245,7 @@ def row_counts(files: dict[str, bytes], package: dict) -> dict[str, int]:
     """Rows per table, from the Parquet footers."""
     return {
         r["name"].removesuffix("-parquet"): pq.ParquetFile(
-            pq.BufferReader(files[r["path"]])
+            pa.BufferReader(files[r["path"]])
         ).metadata.num_rows
         for r in package["resources"]
         if r["format"] == "parquet"
@@ -264,7 +265,7 @@ def readme(package: dict, counts: dict[str, int]) -> bytes:
         *textwrap.wrap(package["description"], 78),
         "",
         "Contents",
-        "  datapackage.json    Frictionless Data Package descriptor: tables, columns, hashes, licenses",
+        "  datapackage.json    the Data Package descriptor: tables, columns, hashes, licenses",
         "  processed/          each table as CSV (UTF-8) and as Parquet",
         "  schemas/            the Table Schema of each table",
         "  CITATION.cff        how to cite this release",
@@ -274,7 +275,12 @@ def readme(package: dict, counts: dict[str, int]) -> bytes:
         "  SHA256SUMS          checksums; check them with `sha256sum -c SHA256SUMS` here",
         "",
         "Tables",
-        *[f"  {t:<{width}}  {n:>6} rows  {titles.get(t, '')}" for t, n in counts.items()],
+        *[
+            textwrap.fill(
+                f"  {t:<{width}}  {n:>6} rows  {titles.get(t, '')}", 78, subsequent_indent=" " * (width + 17)
+            )
+            for t, n in counts.items()
+        ],
         "",
         "The source texts are not included; the articles table says where each was published",
         "and under which license.",

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.errors
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from caucasus_events.frames import to_frame
 from caucasus_events.models import MODELS
 from caucasus_events.problems import Problem
-from caucasus_events.rawdata import sha256_bytes
+from caucasus_events.progress import QUIET, Reporter
 
 LIST_COLUMNS = {
     ("events", "source_actor_ids"): ("actors", "actor_id"),
@@ -26,22 +30,72 @@ def _where(table: str, index) -> tuple[str, int | None]:
     return f"processed/{table}.csv", (int(index) + 2 if isinstance(index, int) else None)
 
 
-def model_problems(table: str, frame: pd.DataFrame) -> list[Problem]:
-    """Run the table's Pandera model, every failure reported."""
-    try:
-        MODELS[table].validate(frame, lazy=True)
-    except pandera.errors.SchemaErrors as exc:
-        problems = []
-        for case in exc.failure_cases.itertuples():
-            path, line = _where(table, case.index if case.index == case.index else None)
+UNIQUENESS = ("field_uniqueness", "multiple_fields_uniqueness")
+
+
+def _plain(value: object) -> object:
+    """A value as a reader would write it: no numpy or pandas wrapper in messages."""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    return value.item() if hasattr(value, "item") else value
+
+
+def duplicate_problems(table: str, frame: pd.DataFrame, columns: list[str]) -> list[Problem]:
+    """Each row whose ``columns`` repeat an earlier row's, naming the earlier row's line."""
+    problems, first = [], {}
+    for index, key in zip(frame.index, frame[columns].itertuples(index=False, name=None), strict=True):
+        key = tuple(_plain(v) for v in key)
+        path, line = _where(table, index)
+        if key in first:
+            shown = key[0] if len(key) == 1 else key
             problems.append(
                 Problem(
                     path,
                     line,
-                    str(case.column or "-"),
-                    f"{case.check} failed (value {case.failure_case!r})",
+                    ",".join(columns),
+                    f"duplicate {shown!r} (first on line {first[key]}; expected each once)",
                 )
             )
+        else:
+            first[key] = line
+    return problems
+
+
+def model_problems(table: str, frame: pd.DataFrame) -> list[Problem]:
+    """Run the table's Pandera model, every failure reported once.
+
+    Pandera reports a failed table-wide check once per column of the row and a duplicate
+    once per copy; here a broken rule gives one problem per row, and a duplicate one problem
+    per repeated row, naming the first.
+    """
+    model = MODELS[table]
+    try:
+        model.validate(frame, lazy=True)
+    except pandera.errors.SchemaErrors as exc:
+        schema = model.to_schema()
+        rules = {check.name: check.description or check.name for check in schema.checks}
+        problems, seen = [], set()
+        for case in exc.failure_cases.itertuples():
+            index = case.index if case.index == case.index else None
+            path, line = _where(table, index)
+            if case.check in UNIQUENESS:
+                columns = [case.column] if case.check == UNIQUENESS[0] else list(schema.unique)
+                if tuple(columns) not in seen:
+                    seen.add(tuple(columns))
+                    problems += duplicate_problems(table, frame, columns)
+            elif case.schema_context == "DataFrameSchema" and case.check in rules:
+                if (case.check, index) not in seen:
+                    seen.add((case.check, index))
+                    problems.append(Problem(path, line, "-", f"{rules[case.check]} failed"))
+            else:
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        str(case.column or "-"),
+                        f"{case.check} failed (value {_plain(case.failure_case)!r})",
+                    )
+                )
         return problems
     return []
 
@@ -50,7 +104,7 @@ def _bad_rows(table: str, frame: pd.DataFrame, mask: pd.Series, column: str, mes
     problems = []
     for index in frame.index[mask.fillna(False).to_numpy(dtype=bool)]:
         path, line = _where(table, index)
-        problems.append(Problem(path, line, column, message.format(value=frame.at[index, column])))
+        problems.append(Problem(path, line, column, message.format(value=_plain(frame.at[index, column]))))
     return problems
 
 
@@ -65,9 +119,8 @@ def key_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
         )
         for fk in meta["foreign_keys"]:
             ref = fk["reference"]
-            known = set(frames[ref["resource"]][ref["fields"]].dropna())
             column = frame[fk["fields"]]
-            missing = column.notna() & ~column.isin(known)
+            missing = column.notna() & ~_isin(column, frames[ref["resource"]][ref["fields"]])
             problems += _bad_rows(
                 table,
                 frame,
@@ -76,48 +129,65 @@ def key_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
                 f"{{value!r}} not found in {ref['resource']}.{ref['fields']}",
             )
     for (table, column), (ref_table, ref_column) in LIST_COLUMNS.items():
-        frame, known = frames[table], set(frames[ref_table][ref_column])
-        missing = frame[column].map(
-            lambda v, known=known: isinstance(v, str) and not set(v.split(";")) <= known
+        frame = frames[table]
+        items = pc.split_pattern(_strings(frame[column]), ";")
+        unknown = pc.invert(
+            pc.is_in(pc.list_flatten(items), value_set=_strings(frames[ref_table][ref_column]))
         )
+        missing = np.zeros(len(frame), dtype=bool)
+        missing[pc.list_parent_indices(items).filter(unknown).to_numpy()] = True
         problems += _bad_rows(
             table,
             frame,
-            missing.astype(bool),
+            pd.Series(missing, index=frame.index),
             column,
             f"{{value!r}} has an item not in {ref_table}.{ref_column}",
         )
     return problems
 
 
+def _strings(column: pd.Series) -> pa.Array:
+    """A text column (categoricals decoded) as one Arrow array, for vectorized checks."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        column = column.astype(column.dtype.categories.dtype)
+    array = pa.array(column, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.large_string())
+
+
+def _isin(column: pd.Series, reference: pd.Series) -> pd.Series:
+    # pandas' isin on Arrow strings turns the reference into a Python list first, which
+    # dominates on a million keys; Arrow's hash lookup does not. Missing values never match.
+    found = pc.is_in(_strings(column), value_set=_strings(reference).drop_null(), skip_nulls=True)
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=column.index)
+
+
 def derived_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     """Codebook-derived event values, modes and mention counts agree with their sources."""
     events, mentions = frames["events"], frames["mentions"]
-    cameo = frames["cameo_codes"].set_index("code")
-    types = frames["plover_types"].set_index("type")
-    modes = frames["plover_modes"].set_index(["type", "mode"])["score"]
+    cameo = frames["cameo_codes"].drop_duplicates("code").set_index("code")
+    types = frames["plover_types"].drop_duplicates("type").set_index("type")
+    modes = frames["plover_modes"]
+    # (type, mode) pairs as one text key, so that a million events are looked up by hashing.
+    mode_keys = modes["type"].astype("str") + "\x1f" + modes["mode"].astype("str")
+    mode_scores = pd.Series(modes["score"].to_numpy(), index=mode_keys.to_numpy())
+    mode_scores = mode_scores[~mode_scores.index.duplicated()]
     problems = []
     code = events["cameo_code"]
-    kind = events["plover_type"].astype(str)
+    kind = events["plover_type"].astype(events["plover_type"].dtype.categories.dtype)
+    event_keys = kind + "\x1f" + events["plover_mode"]
     checks = {
         "cameo_root": code.map(cameo["root"]),
         "goldstein": code.map(cameo["goldstein"]),
         "quad_class": kind.map(types["quad_class"]),
     }
-    mode_key = list(zip(kind, events["plover_mode"], strict=True))
-    mode_score = pd.Series(
-        [modes.get(key) if key[1] == key[1] else None for key in mode_key],
-        index=events.index,
-        dtype="Float64",
-    )
+    mode_score = event_keys.map(mode_scores).astype("Float64")
     checks["plover_score"] = mode_score.fillna(kind.map(types["score"]).astype("Float64"))
     for column, expected in checks.items():
-        differs = pd.Series(
-            [not _same(a, b) for a, b in zip(events[column], expected, strict=True)], index=events.index
-        )
+        differs = _differs(events[column], expected)
         problems += _bad_rows("events", events, differs, column, "{value!r} disagrees with the codebooks")
-    has_mode = events["plover_mode"].notna()
-    bad_mode = has_mode & pd.Series([key not in modes.index for key in mode_key], index=events.index)
+    bad_mode = events["plover_mode"].notna() & ~event_keys.isin(mode_scores.index)
     problems += _bad_rows(
         "events", events, bad_mode, "plover_mode", "{value!r} is not a mode of the event's type"
     )
@@ -126,35 +196,35 @@ def derived_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     )
     for column in ("n_mentions", "n_articles"):
         expected = events["event_id"].map(counts[column])
-        differs = pd.Series(
-            [not _same(a, b) for a, b in zip(events[column], expected, strict=True)], index=events.index
-        )
+        differs = _differs(events[column], expected)
         problems += _bad_rows(
             "events", events, differs, column, "{value!r} disagrees with the mentions table"
         )
     return problems
 
 
-def _same(a: object, b: object) -> bool:
-    # Missing values (None, NaN, NA) are equal to each other and to nothing else.
-    if pd.isna(a) or pd.isna(b):
-        return bool(pd.isna(a) and pd.isna(b))
-    return a == b
+def _differs(actual: pd.Series, expected: pd.Series) -> pd.Series:
+    """Rows where two columns differ; missing values (None, NaN, NA) equal only each other."""
+    actual_na, expected_na = actual.isna().to_numpy(bool), expected.isna().to_numpy(bool)
+    equal = actual.reset_index(drop=True).eq(expected.reset_index(drop=True)).fillna(False)
+    same = equal.to_numpy(dtype=bool) | (actual_na & expected_na)
+    return pd.Series(~same, index=actual.index)
 
 
 def quote_problems(mentions: pd.DataFrame, texts: dict[str, str]) -> list[Problem]:
     """Each quote equals the slice [start, end) of its text (for the texts at hand)."""
     problems = []
-    for row in mentions.itertuples():
-        text = texts.get(row.article_id)
-        if text is not None and text[row.start : row.end] != row.quote:
-            path, line = _where("mentions", row.Index)
+    columns = (mentions[c].tolist() for c in ("article_id", "start", "end", "quote"))
+    for index, article_id, start, end, quote in zip(mentions.index, *columns, strict=True):
+        text = texts.get(article_id)
+        if text is not None and text[start:end] != quote:
+            path, line = _where("mentions", index)
             problems.append(
                 Problem(
                     path,
                     line,
                     "quote",
-                    f"differs from text[{row.start}:{row.end}] of {row.article_id}",
+                    f"differs from text[{start}:{end}] of {article_id}",
                 )
             )
     return problems
@@ -177,40 +247,60 @@ def check_frames(frames: dict[str, pd.DataFrame], texts: dict[str, str] | None =
 def read_texts(root: Path) -> dict[str, str]:
     """Article texts of a source tree (raw/articles), if there is one beside the package."""
     folder = root / "raw" / "articles"
+    # A text that does not decode is the build's to report; here it just fails its quotes.
     return (
-        {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.txt"))}
+        {p.stem: p.read_bytes().decode("utf-8", "replace") for p in sorted(folder.glob("*.txt"))}
         if folder.is_dir()
         else {}
     )
 
 
-def file_problems(root: Path, package: dict) -> list[Problem]:
-    """Every resource file exists with the bytes and SHA-256 the descriptor gives."""
+def file_problems(root: Path, package: dict, progress=None) -> list[Problem]:
+    """Every resource file exists with the bytes and SHA-256 the descriptor gives.
+
+    ``progress``, if given, is called as ``progress(1, item=...)`` after each file.
+    """
+    step = progress or (lambda *_, **__: None)
     problems = []
-    for resource in package["resources"]:
+    for i, resource in enumerate(package["resources"]):
+        if not isinstance(resource, dict) or not isinstance(resource.get("path"), str):
+            problems.append(
+                Problem("datapackage.json", None, f"resources[{i}]", "expected a resource with a path")
+            )
+            continue
         path = root / resource["path"]
+        if not path.resolve().is_relative_to(root):
+            problems.append(
+                Problem(
+                    resource["path"], None, "-", "path leaves the package folder (expected a path inside it)"
+                )
+            )
+            continue
         if not path.is_file():
             problems.append(Problem(resource["path"], None, "-", "missing file named by datapackage.json"))
             continue
-        data = path.read_bytes()
+        # Hashed in chunks: a large table is never held in memory just to check it.
+        with path.open("rb") as handle:
+            digest = "sha256:" + hashlib.file_digest(handle, "sha256").hexdigest()
+            actual = handle.tell()
         size = resource.get("bytes", resource.get("x-bytes"))
-        if len(data) != size:
+        step(1, item=f"{resource['path']}: {actual:,} bytes, {digest}")
+        if actual != size:
             problems.append(
                 Problem(
                     resource["path"],
                     None,
                     "bytes",
-                    f"{len(data)} bytes (datapackage.json says {size})",
+                    f"{actual} bytes (datapackage.json says {size})",
                 )
             )
-        digest = "sha256:" + sha256_bytes(data)
-        if digest != resource["hash"]:
+        if digest != resource.get("hash"):
             problems.append(
                 Problem(
                     resource["path"],
                     None,
                     "hash",
-                    f"{digest} (datapackage.json says {resource['hash']})",
+                    f"{digest} (datapackage.json says {resource.get('hash')})",
                 )
             )
     return problems
@@ -239,8 +329,50 @@ def frictionless_problems(root: Path) -> list[Problem]:
     return problems
 
 
-def validate_package(root: Path, *, frictionless: bool = True) -> list[Problem]:
-    """Check a built package (this repository or an unpacked release) completely."""
+def descriptor_problems(package: dict, profile: bool = True) -> list[Problem]:
+    """The descriptor names both files of every table, and (``profile``) is a valid Data Package.
+
+    The profile check validates the descriptor alone against the Frictionless Data Package
+    profile, without reading any rows: what ``--fast`` keeps of the Frictionless pass.
+    """
+    named = {r.get("path") for r in package["resources"] if isinstance(r, dict)}
+    problems = [
+        Problem(
+            "datapackage.json",
+            None,
+            "resources",
+            f"no resource for {path} (expected one per table and format, with its size and hash)",
+        )
+        for table in MODELS
+        for path in (f"processed/{table}.csv", f"processed/{table}.parquet")
+        if path not in named
+    ]
+    if profile:
+        from frictionless import Package
+
+        problems += [
+            Problem("datapackage.json", None, "-", f"frictionless: {error.message}")
+            for error in Package.metadata_validate(package)
+        ]
+    return problems
+
+
+def validate_package(
+    root: Path, *, frictionless: bool = True, progress: Reporter | None = None
+) -> list[Problem]:
+    """Check a built package (this repository or an unpacked release) completely.
+
+    Parameters
+    ----------
+    root : Path
+        The package folder (holding datapackage.json).
+    frictionless : bool
+        Also run the row-by-row Frictionless validation of the CSV files (slow on large
+        packages). Without it, sizes, hashes, the descriptor and every table check still run.
+    progress : Reporter, optional
+        Where to report progress (default: nowhere).
+    """
+    report = progress or QUIET
     root = root.resolve()
     descriptor_path = root / "datapackage.json"
     if not descriptor_path.is_file():
@@ -252,21 +384,70 @@ def validate_package(root: Path, *, frictionless: bool = True) -> list[Problem]:
                 "missing (expected a built package with datapackage.json)",
             )
         ]
-    package = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    problems = file_problems(root, package)
+    package, problems = _read_json(descriptor_path, "datapackage.json")
     if problems:
         return problems
+    if not isinstance(package, dict) or not isinstance(package.get("resources"), list):
+        return [Problem("datapackage.json", None, "resources", "missing (expected a list of resources)")]
+    with report.bar("files", total=len(package["resources"])) as bar:
+        problems = file_problems(root, package, bar)
+    if problems:
+        return problems
+    # The full Frictionless pass below checks the descriptor against the profile itself.
+    problems = descriptor_problems(package, profile=not frictionless)
     frames = {}
-    for table in MODELS:
-        schema = json.loads((root / "schemas" / f"{table}.json").read_text(encoding="utf-8"))
-        frames[table] = to_frame(pq.read_table(root / "processed" / f"{table}.parquet"), schema)
-        csv_frame = to_frame(_read_csv_arrow(root / "processed" / f"{table}.csv", schema), schema)
-        if not csv_frame.equals(frames[table]):
-            problems.append(Problem(f"processed/{table}.csv", None, "-", "rows differ from the Parquet file"))
-    problems += check_frames(frames, read_texts(root))
+    with report.bar("tables", total=len(MODELS)) as bar:
+        for table in MODELS:
+            frame, found = _read_table(root, table)
+            problems += found
+            if frame is not None:
+                frames[table] = frame
+            bar(1, item=f"{table}: {'unreadable' if frame is None else f'{len(frame):,} rows read'}")
+    if len(frames) < len(MODELS):
+        return problems  # the table checks need every table
+    with report.bar("checks") as bar:
+        problems += check_frames(frames, read_texts(root))
+        bar(1, item="models, keys, derived values and quotes checked")
     if frictionless:
-        problems += frictionless_problems(root)
+        with report.bar("frictionless") as bar:
+            problems += frictionless_problems(root)
+            bar(1, item="row-by-row validation of the CSV files done")
     return problems
+
+
+def _read_json(path: Path, shown: str) -> tuple[object, list[Problem]]:
+    if not path.is_file():
+        return None, [Problem(shown, None, "-", "missing (expected a JSON file)")]
+    try:
+        return json.loads(path.read_text(encoding="utf-8")), []
+    except UnicodeDecodeError as exc:
+        return None, [Problem(shown, None, "-", f"not UTF-8 at byte {exc.start} (expected JSON)")]
+    except json.JSONDecodeError as exc:
+        return None, [Problem(shown, exc.lineno, "-", f"not valid JSON: {exc.msg}")]
+
+
+def _read_table(root: Path, table: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """A table's Parquet file as a frame, checked against its CSV twin; or the problems found."""
+    shown = f"schemas/{table}.json"
+    if not (root / shown).is_file():
+        return None, [Problem(shown, None, "-", f"missing (expected the Table Schema of {table})")]
+    schema, problems = _read_json(root / shown, shown)
+    if problems:
+        return None, problems
+    frames = {}
+    for suffix, read in (("parquet", pq.read_table), ("csv", lambda path: _read_csv_arrow(path, schema))):
+        path = f"processed/{table}.{suffix}"
+        try:
+            frames[suffix] = to_frame(read(root / path), schema)
+        except (pa.ArrowException, OSError, KeyError, TypeError, ValueError) as exc:
+            kind = {"parquet": "Parquet", "csv": "CSV"}[suffix]
+            message = f"cannot be read (expected a {kind} file with the columns of {shown}: {exc})"
+            problems.append(Problem(path, None, "-", message))
+    if problems:
+        return None, problems
+    if not frames["csv"].equals(frames["parquet"]):
+        problems.append(Problem(f"processed/{table}.csv", None, "-", "rows differ from the Parquet file"))
+    return frames["parquet"], problems
 
 
 def _read_csv_arrow(path: Path, schema: dict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import re
 from pathlib import Path
 
 import yaml
@@ -12,6 +13,8 @@ from caucasus_events.problems import Problem
 
 #: No real annotation comes near this; anything larger is refused before parsing.
 MAX_BYTES = 2 * 1024 * 1024
+#: Half of a UTF-16 pair, which a "\ud800" escape can produce but no UTF-8 file can hold.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class Mapping(dict):
@@ -57,6 +60,11 @@ class _StrictLoader(yaml.SafeLoader):
                 event.start_mark.line + 1,
                 "YAML anchors and aliases are not allowed (write each value out)",
             )
+        if getattr(event, "tag", None) not in (None, "!"):
+            raise _Refused(
+                event.start_mark.line + 1,
+                f"YAML tag {event.tag} is not allowed (expected plain text, numbers, dates, lists and mappings)",
+            )
         return super().compose_node(parent, index)
 
 
@@ -66,6 +74,10 @@ def _build(node: yaml.Node, loader: _StrictLoader):
         out = Mapping()
         out.line, out.lines, out.written = line, {}, {}
         for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _Refused(
+                    key_node.start_mark.line + 1, "merge keys (<<) are not allowed (write each key out)"
+                )
             key = _build(key_node, loader)
             if not isinstance(key, str):
                 raise _Refused(key_node.start_mark.line + 1, f"key {key!r} is not text")
@@ -84,11 +96,16 @@ def _build(node: yaml.Node, loader: _StrictLoader):
         out.line, out.lines = line, [item.start_mark.line + 1 for item in node.value]
         return out
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     except ValueError as exc:  # e.g. 2022-02-30 matches the date pattern but is no date
         value = Invalid(node.value)
         value.reason = str(exc)
         return value
+    if isinstance(value, str) and _SURROGATE.search(value):
+        raise _Refused(
+            line, "text with an unpaired surrogate escape such as \\ud800 (expected valid Unicode)"
+        )
+    return value
 
 
 def load_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
@@ -114,8 +131,15 @@ def load_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        return None, [Problem(shown, None, "-", f"not UTF-8 at byte {exc.start} (expected UTF-8 text)")]
-    loader = _StrictLoader(text)
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, [Problem(shown, line, "-", f"not UTF-8 at byte {exc.start} (expected UTF-8 text)")]
+    try:
+        loader = _StrictLoader(text)  # the reader checks every character here
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        return None, [
+            Problem(shown, line, "-", f"control character #x{exc.character:04x} (expected printable text)")
+        ]
     try:
         node = loader.get_single_node()
         if node is None:
@@ -222,6 +246,7 @@ def check_record(record: object, spec: Spec, shown: str, where: str, line: int) 
 
 
 def _join(where: str, key: str) -> str:
+    key = key if key.strip() else repr(key)  # an empty key must still show in the message
     return f"{where}.{key}" if where else key
 
 

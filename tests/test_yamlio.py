@@ -1,0 +1,221 @@
+"""Strict YAML reading: what is refused, with which line, and how records are checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from caucasus_events.yamlio import (
+    DATE_T,
+    MAX_BYTES,
+    TEXT,
+    TEXT_LIST,
+    Invalid,
+    Mapping,
+    Sequence,
+    check_record,
+    load_yaml,
+)
+
+
+def load(tmp_path: Path, text: str | bytes):
+    path = tmp_path / "f.yaml"
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return load_yaml(path, "f.yaml")
+
+
+def one_problem(tmp_path: Path, text: str | bytes) -> str:
+    doc, problems = load(tmp_path, text)
+    assert doc is None
+    assert len(problems) == 1
+    return str(problems[0])
+
+
+def test_lines_are_kept(tmp_path: Path) -> None:
+    doc, problems = load(tmp_path, "a: 1\nitems:\n  - x\n  - {b: 2022-07-25}\n")
+    assert problems == []
+    assert isinstance(doc, Mapping) and isinstance(doc["items"], Sequence)
+    assert doc.line == 1 and doc.lines == {"a": 1, "items": 2}
+    assert doc["items"].lines == [3, 4]
+    assert doc["items"][1] == {"b": dt.date(2022, 7, 25)}
+    assert doc["items"][1].lines == {"b": 4}
+
+
+def test_written_form_is_kept(tmp_path: Path) -> None:
+    doc, _ = load(tmp_path, "cameo: 041\nflag: yes\n")
+    assert doc == {"cameo": 33, "flag": True}
+    assert doc.written == {"cameo": "041", "flag": "yes"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: [1,\n", "f.yaml:2: -: YAML syntax error: expected the node content, but found '<stream end>'"),
+        ("a:\n\tb: 1\n", "f.yaml:2: -: YAML syntax error: found character '\\t' that cannot start any token"),
+        ("a: 1\n---\nb: 2\n", "f.yaml:2: -: YAML syntax error: but found another document"),
+        ("a: 1\nb: 2\na: 3\n", "f.yaml:3: -: duplicate key 'a' (first on line 1)"),
+        ("a: &x 1\nb: *x\n", "f.yaml:1: -: YAML anchors and aliases are not allowed (write each value out)"),
+        (
+            "a: {x: 1}\nb:\n  <<: {y: 2}\n",
+            "f.yaml:3: -: merge keys (<<) are not allowed (write each key out)",
+        ),
+        ("1: a\n", "f.yaml:1: -: key 1 is not text"),
+        ("[a]: b\n", "f.yaml:1: -: key ['a'] is not text"),
+        ("", "f.yaml: -: file is empty (expected a YAML document)"),
+        ("# nothing but a comment\n", "f.yaml: -: file is empty (expected a YAML document)"),
+        ("a: ok\nb: \x01\n", "f.yaml:2: -: control character #x0001 (expected printable text)"),
+        ('a: "\\ud800"\n', "f.yaml:1: -: text with an unpaired surrogate escape such as \\ud800"),
+        ("a: !!binary aGVsbG8=\n", "f.yaml:1: -: YAML tag tag:yaml.org,2002:binary is not allowed"),
+        ("[" * 20000 + "]" * 20000, "f.yaml: -: nested too deeply (expected a plain annotation)"),
+        (b"a: 1\nb: caf\xe9\n", "f.yaml:2: -: not UTF-8 at byte 11 (expected UTF-8 text)"),
+    ],
+    ids=[
+        "syntax",
+        "tab",
+        "two-documents",
+        "duplicate-key",
+        "alias",
+        "merge-key",
+        "int-key",
+        "list-key",
+        "empty",
+        "comment-only",
+        "control-character",
+        "surrogate",
+        "tag",
+        "deep-nesting",
+        "latin-1",
+    ],
+)
+def test_refused(tmp_path: Path, text: str | bytes, expected: str) -> None:
+    assert one_problem(tmp_path, text).startswith(expected)
+
+
+def test_python_tags_are_refused_not_run(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    message = one_problem(tmp_path, f"a: !!python/object/apply:os.system ['touch {marker}']\n")
+    assert "YAML tag tag:yaml.org,2002:python/object/apply:os.system is not allowed" in message
+    assert not marker.exists()
+
+
+def test_billion_laughs_is_refused_quickly(tmp_path: Path) -> None:
+    # Ten levels of nine aliases each would expand to 9**10 items if aliases were followed.
+    lines = ["l0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]"]
+    lines += [f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 9) + "]" for i in range(1, 10)]
+    message = one_problem(tmp_path, "\n".join(lines) + "\n")
+    assert message == "f.yaml:1: -: YAML anchors and aliases are not allowed (write each value out)"
+
+
+def test_size_limit(tmp_path: Path) -> None:
+    message = one_problem(tmp_path, "a: 1\n" + "#" * MAX_BYTES)
+    assert message == f"f.yaml: -: file is {MAX_BYTES + 5:,} bytes (expected at most {MAX_BYTES:,})"
+    doc, problems = load(tmp_path, "a: 1\n" + "#" * (MAX_BYTES - 6) + "\n")
+    assert problems == [] and doc == {"a": 1}
+
+
+def test_impossible_date_is_kept_as_invalid(tmp_path: Path) -> None:
+    # One bad date must not hide the file's other problems: it is read as an Invalid value.
+    doc, problems = load(tmp_path, "a: 2022-02-30\nb: 2022-02-28\n")
+    assert problems == []
+    assert isinstance(doc["a"], Invalid) and doc["a"] == "2022-02-30"
+    assert doc["a"].reason == "day is out of range for month"
+    assert doc["b"] == dt.date(2022, 2, 28)
+
+
+SPEC = {
+    "name": (True, TEXT, "a name"),
+    "when": (False, DATE_T, "a date YYYY-MM-DD or null"),
+    "count": (False, (int,), "a whole number"),
+    "ids": (False, TEXT_LIST, "a list of IDs"),
+    "quote": (False, TEXT, "a passage"),
+}
+
+
+def check(tmp_path: Path, text: str) -> list[str]:
+    doc, problems = load(tmp_path, text)
+    assert problems == []
+    return [str(p) for p in check_record(doc, SPEC, "f.yaml", "rec", 1)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("name: x\nwhen: null\ncount: null\nids: []\n", []),
+        ("name: x\nwhen: 2022-07-25\ncount: 3\nids: [a, b]\n", []),
+        ("when: 2022-07-25\n", ["f.yaml:1: rec.name: missing (expected a name)"]),
+        ("name: null\n", ["f.yaml:1: rec.name: empty value null (expected a name)"]),
+        (
+            "name: x\nnmae: y\n",
+            ["f.yaml:2: rec.nmae: unknown key (expected one of: name, when, count, ids, quote)"],
+        ),
+        (
+            "qoute: y\nname: x\n",
+            [
+                "f.yaml:1: rec.qoute: unknown key (did you mean 'quote'? expected one of: name, when, count, ids, quote)"
+            ],
+        ),
+        (
+            "nmae: y\n",
+            [
+                "f.yaml:1: rec.nmae: unknown key (did you mean 'name'? expected one of: name, when, count, ids, quote)"
+            ],
+        ),
+        ("name: 12\n", ["f.yaml:1: rec.name: int 12 (expected a name)"]),
+        ("name: 0x1F\n", ["f.yaml:1: rec.name: int 0x1F (expected a name)"]),
+        ("name: x\ncount: true\n", ["f.yaml:2: rec.count: bool true (expected a whole number)"]),
+        ("name: x\ncount: '3'\n", ["f.yaml:2: rec.count: str '3' (expected a whole number)"]),
+        ("name: x\ncount: 3.0\n", ["f.yaml:2: rec.count: float 3.0 (expected a whole number)"]),
+        (
+            "name: x\nwhen: 2022-07-25 10:00:00\n",
+            ["f.yaml:2: rec.when: datetime 2022-07-25 10:00:00 (expected a date YYYY-MM-DD or null)"],
+        ),
+        (
+            "name: x\nwhen: '2022-07-25'\n",
+            ["f.yaml:2: rec.when: str '2022-07-25' (expected a date YYYY-MM-DD or null)"],
+        ),
+        (
+            "name: x\nwhen: 2022-7-25\n",
+            ["f.yaml:2: rec.when: str '2022-7-25' (expected a date YYYY-MM-DD or null)"],
+        ),
+        (
+            "name: x\nwhen: 2022-02-30\n",
+            [
+                "f.yaml:2: rec.when: '2022-02-30' is not a valid date: day is out of range for month (expected a date YYYY-MM-DD or null)"
+            ],
+        ),
+        ("name: ''\n", ["f.yaml:1: rec.name: empty text (expected a name)"]),
+        ("name: '  '\n", ["f.yaml:1: rec.name: empty text (expected a name)"]),
+        ("name: x\nquote: ''\n", ["f.yaml:2: rec.quote: empty text (expected a passage)"]),
+        ("name: [x]\n", ["f.yaml:1: rec.name: a list ['x'] (expected a name)"]),
+        ("name: {x: 1}\n", ["f.yaml:1: rec.name: a mapping {'x': 1} (expected a name)"]),
+        ("name: x\nids: a\n", ["f.yaml:2: rec.ids: str 'a' (expected a list of IDs)"]),
+        ("name: x\nids: [a, 1]\n", ["f.yaml:2: rec.ids: item 2 is int 1 (expected a list of IDs)"]),
+        ("name: x\nids: [a, '']\n", ["f.yaml:2: rec.ids: item 2 is empty text (expected a list of IDs)"]),
+        ("name: x\nids: [[a]]\n", ["f.yaml:2: rec.ids: item 1 is a list (expected a list of IDs)"]),
+        ("name: x\nids: [{a: 1}]\n", ["f.yaml:2: rec.ids: item 1 is a mapping (expected a list of IDs)"]),
+        ("name: x\nids: [null]\n", ["f.yaml:2: rec.ids: item 1 is empty value (expected a list of IDs)"]),
+        (
+            "nmae: x\ncount: two\nids: [1]\n",
+            [
+                "f.yaml:1: rec.nmae: unknown key (did you mean 'name'? expected one of: name, when, count, ids, quote)",
+                "f.yaml:2: rec.count: str 'two' (expected a whole number)",
+                "f.yaml:3: rec.ids: item 1 is int 1 (expected a list of IDs)",
+            ],
+        ),
+    ],
+)
+def test_check_record(tmp_path: Path, text: str, expected: list[str]) -> None:
+    assert sorted(check(tmp_path, text)) == sorted(expected)
+
+
+@pytest.mark.parametrize("text", ["- a\n", "just text\n", "null\n"])
+def test_check_record_needs_a_mapping(tmp_path: Path, text: str) -> None:
+    doc, _ = load(tmp_path, text)
+    (problem,) = check_record(doc, SPEC, "f.yaml", "rec", 4)
+    assert problem.line == 4 and problem.field == "rec"
+    assert problem.message.startswith("expected a mapping, got ")
