@@ -236,7 +236,13 @@ def _article(rng, words: _Words, article_id: str, events: list[dict], index: lis
         roll = rng.random()
         if start is not None and roll < 0.4:
             relative = precision == "day" and roll < 0.1
-            shown = "on Tuesday" if relative else f"in {start:%B %Y}" if precision == "month" else f"{start:%d %B %Y}"
+            shown = (
+                "on Tuesday"
+                if relative
+                else f"in {start:%B %Y}"
+                if precision == "month"
+                else f"{start:%d %B %Y}"
+            )
             out += [
                 "    date:",
                 f"      text: {_yaml_str(shown)}",
@@ -272,7 +278,9 @@ def _check_target(root: Path, force: bool) -> None:
     repo_raw = (REPO / "raw").resolve()
     target = root.resolve()
     if target == repo_raw or repo_raw in target.parents or target == REPO.resolve():
-        raise SystemExit(f"refusing to write synthetic data into the repository ({target}); pick another folder")
+        raise SystemExit(
+            f"refusing to write synthetic data into the repository ({target}); pick another folder"
+        )
     if (root / "raw").exists():
         if not force:
             raise SystemExit(f"{root / 'raw'} exists (use --force to replace it)")

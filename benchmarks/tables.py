@@ -23,8 +23,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-
 import synthetic
+
 from caucasus_events import build, descriptor, serialize
 from caucasus_events.frames import arrow_schema
 
@@ -64,7 +64,12 @@ def _table(columns: dict[str, pa.Array], schema: dict) -> pa.Table:
 def _csv(table: pa.Table) -> bytes:
     """CSV as the build writes it: LF, minimal quoting, empty for null, true/false, ISO dates."""
     plain = table.cast(
-        pa.schema([pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type) for f in table.schema])
+        pa.schema(
+            [
+                pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type)
+                for f in table.schema
+            ]
+        )
     )
     sink = io.BytesIO()
     pacsv.write_csv(plain, sink, pacsv.WriteOptions(quoting_style="needed", include_header=True))
@@ -147,7 +152,9 @@ def large_tables(
         "date_end": pc.if_else(pa.array(known), pa.array(event_days, pa.date32()), None),
         "date_precision": pc.if_else(pa.array(known), "day", "unknown"),
         "place_id": pc.if_else(
-            pa.array(rng.random(n_events) < 0.5), _take(places, rng.integers(len(places), size=n_events), pa.string()), None
+            pa.array(rng.random(n_events) < 0.5),
+            _take(places, rng.integers(len(places), size=n_events), pa.string()),
+            None,
         ),
         "status": _take(["asserted", "background", "planned"], rng.integers(3, size=n_events), pa.string()),
         "n_mentions": pa.array(n_mentions_per_event, pa.int64()),
@@ -167,7 +174,12 @@ def large_tables(
         "article_id": article_ids.take(pa.array(article_of)),
         "start": pa.array(start, pa.int64()),
         "end": pa.array(start + quote_len, pa.int64()),
-        "quote": pa.array([f"synthetic quote {n} " + "x" * (q - 20) for n, q in zip(ids.tolist(), quote_len.tolist(), strict=True)]),
+        "quote": pa.array(
+            [
+                f"synthetic quote {n} " + "x" * (q - 20)
+                for n, q in zip(ids.tolist(), quote_len.tolist(), strict=True)
+            ]
+        ),
         "date_text": pc.if_else(pa.array(has_day), "on Tuesday", None),
         "date_relative": pc.if_else(pa.array(has_day), False, None),
         "date_start": pc.if_else(pa.array(has_day), pa.array(mention_day, pa.date32()), None),
@@ -188,7 +200,9 @@ def large_tables(
         "article_id": article_ids,
         "title": pa.array([f"Synthetic article {i}" for i in range(1, n_articles + 1)]),
         "title_from_slug": pa.array(np.zeros(n_articles, bool)),
-        "publisher": _take(synthetic.PUBLISHERS, rng.integers(len(synthetic.PUBLISHERS), size=n_articles), pa.string()),
+        "publisher": _take(
+            synthetic.PUBLISHERS, rng.integers(len(synthetic.PUBLISHERS), size=n_articles), pa.string()
+        ),
         "published": published,
         "published_inferred": pa.array(np.zeros(n_articles, bool)),
         "published_earliest": pa.nulls(n_articles, pa.date32()),
@@ -212,7 +226,11 @@ def large_tables(
 
 
 def write_package(
-    root: Path, n_events: int = MAX_EVENTS, n_mentions: int = 2_000_000, n_articles: int = 200_000, seed: int = 0
+    root: Path,
+    n_events: int = MAX_EVENTS,
+    n_mentions: int = 2_000_000,
+    n_articles: int = 200_000,
+    seed: int = 0,
 ) -> dict[str, int]:
     """Write a complete synthetic package (datapackage.json, schemas/, processed/) under ``root``."""
     built, extra = _small_build()
@@ -227,7 +245,10 @@ def write_package(
     sources = [
         {"title": f"{p}: {t}", "path": u}
         for p, t, u in zip(
-            articles["publisher"].to_pylist(), articles["title"].to_pylist(), articles["url"].to_pylist(), strict=True
+            articles["publisher"].to_pylist(),
+            articles["title"].to_pylist(),
+            articles["url"].to_pylist(),
+            strict=True,
         )
     ]
     files["datapackage.json"] = serialize.json_bytes(descriptor.descriptor(extra["cff"], files, sources))

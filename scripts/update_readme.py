@@ -60,8 +60,9 @@ def main() -> None:
     text = replace(text, "counts", counts_block())
     text = replace(text, "agreement", agreement.markdown(agreement.compute(ROOT)))
     text = replace(text, "summary", summary_block())
+    text = replace(text, "citation", f"```\n>>> print(ce.citation(\"bibtex\"))\n{ce.citation('bibtex').rstrip()}\n```")
     path.write_text(text, encoding="utf-8")
-    figure.draw(ROOT, ROOT / "docs" / "events-over-time.png")
+    figure.draw(ROOT / "docs" / "events-over-time.png")
 
 
 if __name__ == "__main__":

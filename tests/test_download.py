@@ -182,7 +182,7 @@ def test_broken_registry(env, tmp_path: Path, monkeypatch) -> None:
 
 
 def test_packaged_registry_lists_releases_with_urls() -> None:
-    entries = json.loads(download.REGISTRY.read_text())
+    entries = json.loads((Path(download.__file__).with_name("registry.json")).read_text())
     assert entries, "registry.json lists no release"
     for version, item in entries.items():
         assert archive.VERSION_PATTERN.match(version)

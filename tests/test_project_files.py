@@ -69,3 +69,15 @@ def test_readme_row_counts_match_the_tables():
         lines = (REPO / "processed" / f"{table}.csv").read_text(encoding="utf-8")
         assert len(caucasus_events.load(table)) == count, table
         assert lines.count("\n") >= count
+
+
+def test_readme_generated_blocks_are_current():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("update_readme", REPO / "scripts" / "update_readme.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    assert module.replace(readme, "counts", module.counts_block()) == readme
+    assert module.replace(readme, "summary", module.summary_block()) == readme
+    assert "@misc{caucasus_events_" in readme.split("<!-- citation:", 1)[1]

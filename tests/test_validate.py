@@ -152,7 +152,9 @@ def test_quote_differs_from_text(package: Path) -> None:
 
 def test_foreign_key(package: Path) -> None:
     rewrite(package, "events", lambda rows: row_with(rows, event_id="E000002").update(place_id="atlantis"))
-    assert problems_of(package) == ["processed/events.csv:3: place_id: 'atlantis' not found in places.place_id"]
+    assert problems_of(package) == [
+        "processed/events.csv:3: place_id: 'atlantis' not found in places.place_id"
+    ]
 
 
 def test_foreign_key_in_a_list(package: Path) -> None:
@@ -174,7 +176,9 @@ def test_mention_of_missing_event(package: Path) -> None:
 @pytest.mark.parametrize(("column", "value"), [("goldstein", 9.5), ("quad_class", 4), ("cameo_root", "19")])
 def test_derived_value_disagrees(package: Path, column: str, value) -> None:
     rewrite(package, "events", lambda rows: row_with(rows, event_id="E000001").update({column: value}))
-    assert problems_of(package) == [f"processed/events.csv:2: {column}: {value!r} disagrees with the codebooks"]
+    assert problems_of(package) == [
+        f"processed/events.csv:2: {column}: {value!r} disagrees with the codebooks"
+    ]
 
 
 def test_count_disagrees(package: Path) -> None:

@@ -59,7 +59,7 @@ def cmd_docs(args: argparse.Namespace) -> int:
 def cmd_figure(args: argparse.Namespace) -> int:
     from caucasus_events.figure import draw, summary_tables
 
-    out = draw(_root(args.root), Path(args.out))
+    out = draw(Path(args.out))
     print(f"wrote {out}")
     if args.tables:
         print(summary_tables(), end="")
@@ -182,8 +182,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--root", help="project folder (default: the current one)")
     p.set_defaults(func=cmd_docs)
 
-    p = sub.add_parser("figure", help="draw the README figure from the built tables (needs matplotlib)")
-    p.add_argument("--root", help="project folder (default: the current one)")
+    p = sub.add_parser("figure", help="draw the README figure from the installed tables (needs matplotlib)")
     p.add_argument("--out", default="docs/events-over-time.png", help="PNG file to write")
     p.add_argument("--tables", action="store_true", help="also print the README summary tables")
     p.set_defaults(func=cmd_figure)

@@ -3,19 +3,7 @@
 The package ships ``registry.json``: the published releases, each with the URL and SHA-256 of
 its archive (recorded by ``caucasus-events release --register``; never typed by hand).
 
-Environment
------------
-``CAUCASUS_EVENTS_CACHE``
-    Where releases are unpacked (see :mod:`caucasus_events.settings`).
-``CAUCASUS_EVENTS_OFFLINE``
-    ``1``: never use the network; a release must already be in the cache.
-``CAUCASUS_EVENTS_RELEASES_URL``
-    Download archives from ``<this URL>/caucasus-events-data-X.Y.Z.zip`` instead of the
-    registry's URLs (a mirror, or a local server in tests). The registry's SHA-256 still applies.
-``CAUCASUS_EVENTS_REGISTRY``
-    Path of a registry file to use instead of the packaged one (same format).
-``CAUCASUS_EVENTS_TIMEOUT``
-    Seconds to wait for the server to connect or send data (default 30).
+Settings (environment variables) are described in :mod:`caucasus_events.settings`.
 
 pooch (the ``download`` extra) is imported only when an archive must be downloaded.
 """
@@ -33,11 +21,9 @@ from pathlib import Path
 from caucasus_events import archive, settings
 from caucasus_events.loading import DataError
 
-RELEASES_URL_ENV = "CAUCASUS_EVENTS_RELEASES_URL"
-REGISTRY_ENV = "CAUCASUS_EVENTS_REGISTRY"
-TIMEOUT_ENV = "CAUCASUS_EVENTS_TIMEOUT"
-DEFAULT_TIMEOUT = 30.0
-REGISTRY = Path(__file__).resolve().with_name("registry.json")
+RELEASES_URL_ENV = settings.RELEASES_URL_ENV
+REGISTRY_ENV = settings.REGISTRY_ENV
+TIMEOUT_ENV = settings.TIMEOUT_ENV
 
 
 class DownloadError(DataError):
@@ -46,7 +32,7 @@ class DownloadError(DataError):
 
 def registry() -> dict[str, dict]:
     """All releases the registry lists, published or not: ``{version: {"url", "sha256"}}``."""
-    path = Path(os.environ.get(REGISTRY_ENV) or REGISTRY)
+    path = settings.registry_path()
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -69,9 +55,9 @@ def published() -> list[str]:
 
 def timeout() -> float:
     """Seconds to wait for the server, from CAUCASUS_EVENTS_TIMEOUT or the default."""
-    text = os.environ.get(TIMEOUT_ENV, "")
+    text = settings.timeout_text()
     try:
-        return float(text) if text else DEFAULT_TIMEOUT
+        return float(text) if text else settings.DEFAULT_TIMEOUT
     except ValueError:
         raise DownloadError(f"{TIMEOUT_ENV}={text!r} is not a number of seconds") from None
 
@@ -89,7 +75,7 @@ def _entry(version: str) -> dict:
 
 def url_of(version: str, entry: dict) -> str:
     """Where the archive of ``version`` is downloaded from."""
-    if base := os.environ.get(RELEASES_URL_ENV):
+    if base := settings.releases_url():
         return f"{base.rstrip('/')}/{archive.archive_name(version)}"
     return entry["url"]
 

@@ -19,8 +19,9 @@ def dyads(events: pd.DataFrame, actors: pd.DataFrame) -> pd.Series:
     return pairs.dropna()
 
 
-def draw(folder: Path, out: Path) -> Path:
-    """Draw events per quarter (2020 on) by quad class, and the most frequent dyads, to ``out`` (PNG)."""
+def draw(out: Path) -> Path:
+    """Draw, from the installed tables, events per quarter (2020 on) by quad class and the most
+    frequent dyads, to ``out`` (PNG)."""
     import matplotlib
 
     matplotlib.use("Agg")

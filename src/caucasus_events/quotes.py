@@ -59,6 +59,16 @@ def nearest(text: str, quote: str) -> str | None:
         return None
     start = max(0, block.a - block.b)
     end = min(len(folded_text), start + len(folded_quote))
+    # The window is aligned on the longest common block only; trim it to whole words, since a
+    # hint that starts or ends mid-word ("nia. The Minister") reads as noise.
+    while start < end - 1 and not (
+        folded_text[start].isalnum() and (start == 0 or not folded_text[start - 1].isalnum())
+    ):
+        start += 1
+    while end > start + 1 and not (
+        folded_text[end - 1].isalnum() and (end == len(folded_text) or not folded_text[end].isalnum())
+    ):
+        end -= 1
     return text[origin[start] : origin[end - 1] + 1]
 
 

@@ -1,0 +1,171 @@
+"""The floor of figure 1: read and parse the raw files, write the same tables, check nothing.
+
+Reads exactly the files ``caucasus-events build`` reads, with the same YAML parser (PyYAML's
+``SafeLoader``, the base of the project's strict loader) and the csv module, computes the same
+columns (quote offsets, mention IDs, derived event values and counts) the shortest way, and
+writes each table as Parquet (the project's Parquet options) and CSV with pyarrow. No type,
+key, date, quote or registry check, no line numbers, no problem reports: the cost any build of
+these tables must pay.
+
+Usage: ``python benchmarks/floor.py PROJECT OUT``
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import yaml
+
+# The same options as the project's serializer, so that Parquet costs the same.
+PARQUET_OPTIONS = {
+    "compression": "zstd",
+    "compression_level": 9,
+    "row_group_size": 131072,
+    "use_dictionary": True,
+    "write_statistics": True,
+}
+
+
+def _load(path: Path):
+    return yaml.load(path.read_bytes().decode("utf-8"), Loader=yaml.SafeLoader)
+
+
+def _nth(text: str, quote: str, n: int) -> int:
+    at = text.find(quote)
+    for _ in range(n - 1):
+        at = text.find(quote, at + 1)
+    return at
+
+
+def tables(root: Path) -> dict[str, list[dict]]:
+    """Every table's rows, from the raw files."""
+    raw = root / "raw"
+    books = {}
+    for path in sorted((raw / "codebooks").glob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as handle:
+            books[path.stem] = [{k: v or None for k, v in row.items()} for row in csv.DictReader(handle)]
+    actors = _load(raw / "actors.yaml") or []
+    places = _load(raw / "places.yaml") or []
+    retired = _load(raw / "retired.yaml") or []
+    events = [e for path in sorted((raw / "events").glob("*.yaml")) for e in _load(path) or []]
+
+    articles, mentions = [], []
+    for meta_path in sorted((raw / "articles").glob("*.yaml")):
+        article_id = meta_path.stem
+        meta = _load(meta_path)
+        data = meta_path.with_suffix(".txt").read_bytes()
+        text = data.decode("utf-8")
+        annotation_path = raw / "annotations" / f"{article_id}.yaml"
+        annotation = _load(annotation_path) if annotation_path.exists() else {"mentions": []}
+        rows = []
+        for m in annotation["mentions"]:
+            start = _nth(text, m["quote"], m.get("occurrence") or 1)
+            end = start + len(m["quote"])
+            date, written = m.get("date") or {}, m.get("as_written") or {}
+            key = f"{article_id}\n{m['event']}\n{start}\n{end}".encode()
+            rows.append(
+                {
+                    "mention_id": "M" + hashlib.sha256(key).hexdigest()[:12],
+                    "event_id": m["event"],
+                    "article_id": article_id,
+                    "start": start,
+                    "end": end,
+                    "quote": text[start:end],
+                    "date_text": date.get("text"),
+                    "date_relative": date.get("relative"),
+                    "date_start": date.get("start"),
+                    "date_end": date.get("end"),
+                    "date_precision": date.get("precision"),
+                    "date_agrees": None,
+                    "disagreement": m.get("disagreement"),
+                    "source_as_written": written.get("source"),
+                    "target_as_written": written.get("target"),
+                    "place_as_written": written.get("place"),
+                    "annotator": annotation.get("annotator"),
+                    "note": m.get("note"),
+                }
+            )
+        rows.sort(key=lambda r: (r["start"], r["end"], r["event_id"]))
+        mentions += rows
+        articles.append(
+            {
+                "article_id": article_id,
+                **{k: v for k, v in meta.items() if k != "sha256"},
+                "text_length": len(text),
+                "sha256": hashlib.sha256(data).hexdigest(),
+                "annotator": annotation.get("annotator"),
+                "n_mentions": len(rows),
+                "n_events": len({r["event_id"] for r in rows}),
+            }
+        )
+
+    cameo = {r["code"]: r for r in books["cameo_codes"]}
+    kinds = {r["type"]: r for r in books["plover_types"]}
+    modes = {(r["type"], r["mode"]): r["score"] for r in books["plover_modes"]}
+    reports = defaultdict(list)
+    for m in mentions:
+        reports[m["event_id"]].append(m)
+    event_rows = []
+    for e in sorted(events, key=lambda e: e["id"]):
+        got, kind = reports[e["id"]], kinds.get(e.get("type"), {})
+        score = modes.get((e.get("type"), e.get("mode"))) or kind.get("score")
+        event_rows.append(
+            {
+                "event_id": e["id"],
+                "summary": e["summary"],
+                "plover_type": e.get("type"),
+                "plover_mode": e.get("mode"),
+                "plover_contexts": ";".join(e["contexts"]),
+                "cameo_code": e["cameo"],
+                "cameo_root": cameo[e["cameo"]]["root"],
+                "goldstein": float(cameo[e["cameo"]]["goldstein"]),
+                "quad_class": int(kind["quad_class"]) if kind else None,
+                "plover_score": None if score is None else float(score),
+                "mapping_departure": e.get("mapping_departure"),
+                "source_actor_id": e["source"][0] if e["source"] else None,
+                "target_actor_id": e["target"][0] if e["target"] else None,
+                "source_actor_ids": ";".join(e["source"]) or None,
+                "target_actor_ids": ";".join(e["target"]) or None,
+                "date_start": e["date"].get("start"),
+                "date_end": e["date"].get("end"),
+                "date_precision": e["date"]["precision"],
+                "place_id": e.get("place"),
+                "status": e["status"],
+                "n_mentions": len(got),
+                "n_articles": len({m["article_id"] for m in got}),
+                "n_disagreements": sum(1 for m in got if m["disagreement"]),
+                "note": e.get("note"),
+            }
+        )
+    return {
+        "events": event_rows,
+        "mentions": mentions,
+        "articles": articles,
+        "actors": [{"actor_id": a.pop("id"), **a} for a in actors],
+        "places": [
+            {"place_id": p.pop("id"), **p, "aliases": ";".join(p.get("aliases") or []) or None}
+            for p in places
+        ],
+        "retired_events": [{"event_id": r.pop("id"), **r} for r in retired],
+        **books,
+    }
+
+
+def write(rows_by_table: dict[str, list[dict]], out: Path) -> None:
+    """Each table as Parquet and CSV, written by pyarrow."""
+    (out / "processed").mkdir(parents=True, exist_ok=True)
+    for table, rows in rows_by_table.items():
+        arrow = pa.Table.from_pylist(rows)
+        pq.write_table(arrow, out / "processed" / f"{table}.parquet", **PARQUET_OPTIONS)
+        pacsv.write_csv(arrow, out / "processed" / f"{table}.csv")
+
+
+if __name__ == "__main__":
+    write(tables(Path(sys.argv[1])), Path(sys.argv[2]))
