@@ -35,6 +35,8 @@ REPO = HERE.parent
 PY = sys.executable
 CLI = [PY, "-m", "caucasus_events.cli"]
 START, END = "<!-- benchmark-results:start -->", "<!-- benchmark-results:end -->"
+#: Children import the package from this folder (see snapshot()), set by main().
+CODE: Path | None = None
 OUTPUTS = ("processed", "schemas", "datapackage.json")
 
 
@@ -105,7 +107,10 @@ def run(argv: list[str], timeout: float | None = None, cwd: Path | None = None) 
     """Run ``argv`` in a fresh process; measure it with the kernel's accounting."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=err, cwd=cwd, env={**os.environ, "CI": "1"})
+        env = {**os.environ, "CI": "1"}  # no progress bars in the measured processes
+        if CODE is not None:
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(CODE), os.environ.get("PYTHONPATH")]))
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, cwd=cwd, env=env)
         killed = threading.Event()
 
         def kill() -> None:
@@ -139,6 +144,30 @@ def checked(measure: Measure, what: str) -> Measure:
             f"{what} failed with exit code {measure.code}:\n{measure.err[-3000:]}{measure.out[-2000:]}"
         )
     return measure
+
+
+def snapshot(out: Path) -> dict[str, str]:
+    """Copy the package's code for the children to import, and describe the version measured.
+
+    Other people edit the working tree while a run lasts an hour; a copy keeps every figure
+    measuring the same code (and keeps the build cache, keyed by the code, valid throughout).
+    """
+    global CODE
+    CODE = out / "code"
+    shutil.rmtree(CODE, ignore_errors=True)
+    shutil.copytree(
+        REPO / "src" / "caucasus_events",
+        CODE / "caucasus_events",
+        ignore=shutil.ignore_patterns("__pycache__", "data"),
+    )
+    git = ["git", "-C", str(REPO)]
+    head = subprocess.run(
+        [*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain", "--", "src"], capture_output=True, text=True
+    ).stdout
+    return {"code": f"commit {head or '?'}" + (" with uncommitted changes in src/" if dirty.strip() else "")}
 
 
 def say(message: str) -> None:
@@ -651,7 +680,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
     details: dict = {}
-    info = machine()
+    info = machine() | snapshot(args.out)
     say("machine: " + "; ".join(f"{k} {v}" for k, v in info.items()))
     if args.only in (None, "builds"):
         build_figures(args.out, sizes, rows, details)

@@ -21,9 +21,11 @@ a miss and the work is redone. A cache can make a build faster, never different.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 import pickle
+import stat
 import sys
 from collections.abc import Iterable
 from importlib import metadata
@@ -55,25 +57,36 @@ def code_fingerprint() -> str:
 
 
 def _file_part(digest, path: Path) -> None:
-    # Everything a reader of ``path`` can observe: link status, where it resolves, its bytes.
-    digest.update(b"\0" + str(path).encode() + b"\0")
-    digest.update(b"L" if path.is_symlink() else b"-")
-    digest.update(str(path.resolve()).encode() + b"\0")
+    # Everything a reader of ``path`` can observe: whether it is a link and where it leads,
+    # whether it is a regular file, and its bytes. Cheap system calls only: this runs for
+    # every input file of every build.
+    name = os.fspath(path)
+    digest.update(b"\0" + name.encode("utf-8", "surrogateescape") + b"\0")
     try:
-        data = path.read_bytes() if path.is_file() else None
+        if stat.S_ISLNK(os.lstat(name).st_mode):
+            digest.update(b"link to " + os.path.realpath(name).encode("utf-8", "surrogateescape") + b"\0")
+        regular = stat.S_ISREG(os.stat(name).st_mode)  # never open a FIFO or a device
+        with open(name, "rb") if regular else contextlib.nullcontext() as handle:
+            data = handle.read() if handle else None
     except OSError:
         data = None
     if data is None:
-        digest.update(b"absent")
+        digest.update(b"absent or not a regular file")
     else:
         digest.update(len(data).to_bytes(8, "little") + data)
+
+
+@functools.lru_cache(maxsize=8)
+def _folders(root: Path) -> bytes:
+    # Resolved once per build: where the project's folders really are (they may be links).
+    raw = root / "raw"
+    return "\0".join(str(p.resolve()) for p in (root, raw, raw / "articles", raw / "annotations")).encode()
 
 
 def registries_key(root: Path, code: str) -> str:
     """Key of the parsed registries: the code and every file ``read_registries`` reads."""
     raw = root / "raw"
-    digest = hashlib.sha256(b"registries\0" + code.encode())
-    digest.update(str(root.resolve()).encode())
+    digest = hashlib.sha256(b"registries\0" + code.encode() + b"\0" + _folders(root))
     paths = [raw / "codebooks" / name for name in CODEBOOK_FILES.values()]
     paths += [raw / "actors.yaml", raw / "places.yaml", raw / "retired.yaml"]
     paths += sorted((raw / "events").glob("*.yaml"))
@@ -86,7 +99,7 @@ def article_key(root: Path, article_id: str, registries: str) -> str:
     """Key of one article's stage result: its files, the registries' key and the code."""
     raw = root / "raw"
     digest = hashlib.sha256(b"article\0" + registries.encode() + b"\0" + article_id.encode())
-    digest.update(str((raw / "articles").resolve()).encode())
+    digest.update(_folders(root))
     for path in (
         raw / "articles" / f"{article_id}.yaml",
         raw / "articles" / f"{article_id}.txt",
