@@ -230,3 +230,12 @@ def test_cli_reports_and_exits_2(package: Path, capsys: pytest.CaptureFixture) -
 def test_problem_format() -> None:
     assert str(Problem("a.csv", 3, "col", "bad (expected good)")) == "a.csv:3: col: bad (expected good)"
     assert str(Problem("a.csv", None, "-", "bad")) == "a.csv: -: bad"
+
+
+def test_interrupted_commit_is_reported(package):
+    staging = package / ".caucasus-events-staging"
+    staging.mkdir()
+    (staging / "MANIFEST.json").write_text('{"files": [], "remove": []}', encoding="utf-8")
+    problems = validate_package(package, frictionless=False)
+    assert [p.path for p in problems] == [".caucasus-events-staging"]
+    assert "interrupted" in problems[0].message

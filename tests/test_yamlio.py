@@ -219,3 +219,17 @@ def test_check_record_needs_a_mapping(tmp_path: Path, text: str) -> None:
     (problem,) = check_record(doc, SPEC, "f.yaml", "rec", 4)
     assert problem.line == 4 and problem.field == "rec"
     assert problem.message.startswith("expected a mapping, got ")
+
+
+def test_symbolic_link_is_refused(tmp_path):
+    from caucasus_events.yamlio import load_yaml
+
+    target = tmp_path / "elsewhere.yaml"
+    target.write_text("a: 1\n", encoding="utf-8")
+    link = tmp_path / "linked.yaml"
+    link.symlink_to(target)
+    doc, problems = load_yaml(link, "raw/annotations/linked.yaml")
+    assert doc is None
+    assert [str(p) for p in problems] == [
+        "raw/annotations/linked.yaml: -: file is a symbolic link (expected a plain file inside raw/)"
+    ]

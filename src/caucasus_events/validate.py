@@ -374,6 +374,16 @@ def validate_package(
     """
     report = progress or QUIET
     root = root.resolve()
+    # Named here rather than imported: output.py brings the build's lock machinery with it.
+    if (root / ".caucasus-events-staging" / "MANIFEST.json").is_file():
+        return [
+            Problem(
+                ".caucasus-events-staging",
+                None,
+                "-",
+                "a build was interrupted while replacing the outputs (run `caucasus-events build` to finish it)",
+            )
+        ]
     descriptor_path = root / "datapackage.json"
     if not descriptor_path.is_file():
         return [

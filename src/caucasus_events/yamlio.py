@@ -124,6 +124,11 @@ def load_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
         The document (built of :class:`Mapping`, :class:`Sequence` and scalars) or ``None``,
         and the problems found.
     """
+    if path.is_symlink():
+        # A link could point anywhere; raw/ holds plain files only.
+        return None, [
+            Problem(shown, None, "-", "file is a symbolic link (expected a plain file inside raw/)")
+        ]
     size = path.stat().st_size
     if size > MAX_BYTES:
         return None, [Problem(shown, None, "-", f"file is {size:,} bytes (expected at most {MAX_BYTES:,})")]
