@@ -296,9 +296,14 @@ def readme(package: dict, counts: dict[str, int]) -> bytes:
 
 
 def release_notes(
-    version: str, counts: dict[str, int], changes: str, d: PackageDiff | None, step_line: str | None
+    version: str,
+    counts: dict[str, int],
+    changes: str,
+    d: PackageDiff | None,
+    step_line: str | None,
+    reliability: str = "",
 ) -> bytes:
-    """RELEASE_NOTES.md of the archive."""
+    """RELEASE_NOTES.md of the archive (``reliability``: the agreement figures, in Markdown)."""
     lines = [f"# caucasus-events-data {version}", ""]
     if changes:
         lines += [changes, ""]
@@ -308,7 +313,18 @@ def release_notes(
         lines += ["", "No previous release was compared (first release)."]
     else:
         lines += [f"## Changes since {d.a['version']}", "", step_line or "", "", d.markdown().rstrip()]
+    if reliability:
+        lines += ["", "## Inter-annotator agreement", "", reliability.rstrip()]
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _reliability(root: Path) -> str:
+    """The agreement figures of the project's doubly coded texts, if it has any."""
+    if not (root / "raw" / "agreement").is_dir():
+        return ""
+    from caucasus_events.agreement import compute, markdown
+
+    return markdown(compute(root))
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -413,7 +429,7 @@ def release(
     else:
         say("no --previous release given: the version step was not checked")
     files["README.txt"] = readme(current.descriptor, counts)
-    files["RELEASE_NOTES.md"] = release_notes(version, counts, changes, d, step_line)
+    files["RELEASE_NOTES.md"] = release_notes(version, counts, changes, d, step_line, _reliability(root))
     data = archive.write_zip(files, version, zip_time(cff))
     digest = archive.sha256_hex(data)
     _, registry = _registry(root)
