@@ -116,10 +116,36 @@ def make_project(root: Path) -> Path:
     return root
 
 
+def build_project(root: Path) -> Path:
+    """Build the project at ``root`` quietly; fail the test if the build fails."""
+    from caucasus_events.cli import main
+
+    assert main(["build", "--root", str(root), "--quiet"]) == 0
+    return root
+
+
+def copy_project(source: Path, target: Path) -> Path:
+    """A copy of a project (links kept as links), for a test to change freely."""
+    shutil.copytree(source, target, symlinks=True)
+    return target
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A fresh synthetic project, not yet built."""
     return make_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def built_synthetic(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The synthetic project, built once per run: copy it (``built_copy``) before changing it."""
+    return build_project(make_project(tmp_path_factory.mktemp("built") / "project"))
+
+
+@pytest.fixture
+def built_copy(built_synthetic: Path, tmp_path: Path) -> Path:
+    """A private copy of the built synthetic project."""
+    return copy_project(built_synthetic, tmp_path / "built")
 
 
 def dedent(s: str) -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -24,18 +23,14 @@ REPO = Path(__file__).resolve().parents[1]
 FORMATS = ("csv", "parquet")
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = make_project(tmp_path_factory.mktemp("build") / "base")
-    assert main(["build", "--root", str(root), "--quiet"]) == 0
-    return root
+@pytest.fixture
+def built(built_synthetic: Path) -> Path:
+    return built_synthetic
 
 
 @pytest.fixture
-def project(built: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(built, root)
-    return root
+def project(built_copy: Path) -> Path:
+    return built_copy
 
 
 def expected_files() -> set[str]:

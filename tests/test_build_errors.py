@@ -7,12 +7,12 @@ writes docs/errors.md from them).
 from __future__ import annotations
 
 import importlib.util
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import build_project, copy_project
 from error_cases import CASES, Case, make_base, matches, problem_lines, snapshot
 
 from caucasus_events.cli import main
@@ -25,16 +25,12 @@ BY_NAME = {case.name: case for case in CASES}
 @pytest.fixture(scope="module")
 def built_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The base project, built once; each case works on a copy."""
-    root = make_base(tmp_path_factory.mktemp("errors") / "base")
-    assert main(["build", "--root", str(root), "--quiet"]) == 0
-    return root
+    return build_project(make_base(tmp_path_factory.mktemp("errors") / "base"))
 
 
 @pytest.fixture
 def copy(built_base: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(built_base, root, symlinks=True)
-    return root
+    return copy_project(built_base, tmp_path / "project")
 
 
 def _check_failed_build(root: Path, case: Case, code: int, out: str, err: str, before: dict) -> None:

@@ -8,13 +8,11 @@ datapackage.json, so that only the check under test can fire.
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-from conftest import make_project
 
 from caucasus_events import serialize
 from caucasus_events.cli import main
@@ -23,18 +21,14 @@ from caucasus_events.rawdata import sha256_bytes
 from caucasus_events.validate import validate_package
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = make_project(tmp_path_factory.mktemp("validate") / "base")
-    assert main(["build", "--root", str(root), "--quiet"]) == 0
-    return root
+@pytest.fixture
+def built(built_synthetic: Path) -> Path:
+    return built_synthetic
 
 
 @pytest.fixture
-def package(built: Path, tmp_path: Path) -> Path:
-    root = tmp_path / "package"
-    shutil.copytree(built, root)
-    return root
+def package(built_copy: Path) -> Path:
+    return built_copy
 
 
 def fix_descriptor(root: Path, paths: list[str]) -> None:
