@@ -344,3 +344,17 @@ def test_repository_changelog_has_the_rules_and_this_version() -> None:
     for word in ("**major**", "**minor**", "**patch**", "tombstone"):
         assert word in text
     assert changelog_section(REPO, __version__)
+
+
+def test_registered_release_rebuilds_byte_identical_from_this_checkout(tmp_path):
+    """The archive recorded in the registry for this version is what this commit builds."""
+    import hashlib
+
+    from caucasus_events import __version__
+    from caucasus_events.release import release
+
+    registry = json.loads((REPO / "src" / "caucasus_events" / "registry.json").read_text(encoding="utf-8"))
+    recorded = registry[__version__]["sha256"]
+    assert recorded, f"release {__version__} is not registered (run `caucasus-events release --register`)"
+    path = release(REPO, dist=tmp_path, say=lambda *_: None)
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == recorded
