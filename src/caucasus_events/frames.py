@@ -30,29 +30,38 @@ def arrow_schema(schema: dict) -> pa.Schema:
     return pa.schema([pa.field(f["name"], arrow_type(f)) for f in schema["fields"]])
 
 
+# Arrow types that pandas would otherwise turn into numpy int, float and bool columns, which
+# cannot hold missing values.
+_NULLABLE = {pa.int64(): pd.Int64Dtype(), pa.float64(): pd.Float64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+class CategoryError(ValueError):
+    """A categorical column holds a value its schema does not allow."""
+
+
 def to_frame(table: pa.Table, schema: dict) -> pd.DataFrame:
     """Convert an Arrow table to pandas with the dataset's dtypes.
 
     Strings become pandas strings, integers and booleans nullable ``Int64``/``boolean``,
     numbers ``Float64``, dates ``datetime64[s]``, and categorical columns
     ``CategoricalDtype`` with all the categories of the codebook, not just those present.
+    One ``to_pandas`` call converts every column (in parallel, as ``pandas.read_parquet``
+    does); only the dates and the categories are adjusted afterwards.
     """
-    columns = {}
+    frame = table.select([f["name"] for f in schema["fields"]]).to_pandas(
+        types_mapper=_NULLABLE.get, date_as_object=False
+    )
     for field in schema["fields"]:
-        name, kind = field["name"], field["type"]
-        array = table.column(name)
+        name = field["name"]
         if field.get("categorical"):
-            categories = field["constraints"]["enum"]
-            values = array.cast(pa.string()).to_pandas()
-            columns[name] = pd.Categorical(values, categories=categories)
-        elif kind == "date":
-            columns[name] = array.cast(pa.timestamp("s")).to_pandas()
-        elif kind == "integer":
-            columns[name] = array.to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
-        elif kind == "number":
-            columns[name] = array.to_pandas(types_mapper={pa.float64(): pd.Float64Dtype()}.get)
-        elif kind == "boolean":
-            columns[name] = array.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
-        else:
-            columns[name] = array.to_pandas()
-    return pd.DataFrame(columns)
+            allowed = field["constraints"]["enum"]
+            column = frame[name]
+            if not isinstance(column.dtype, pd.CategoricalDtype):
+                column = column.astype("category")
+            unknown = set(column.cat.categories) - set(allowed)
+            if unknown:
+                raise CategoryError(f"column {name!r} holds {sorted(unknown)} (allowed: {', '.join(allowed)})")
+            frame[name] = column.cat.set_categories(allowed)
+        elif field["type"] == "date":
+            frame[name] = frame[name].astype("datetime64[s]")
+    return frame
