@@ -313,8 +313,8 @@ def generate(root: Path, n_articles: int, seed: int = 0, n_actors: int = 1000, f
     shutil.copy(REPO / "CITATION.cff", root / "CITATION.cff")
     _write(
         root / "SYNTHETIC.md",
-        f"{MARK.format(seed=seed)}\n\nWritten by `python benchmarks/synthetic.py {root} "
-        f"--articles {n_articles} --seed {seed}`. Never copy it into the repository's raw/.\n",
+        f"{MARK.format(seed=seed)}\n\nWritten by `python benchmarks/synthetic.py OUT "
+        f"--articles {n_articles} --seed {seed} --actors {n_actors}`. Never copy it into the repository's raw/.\n",
     )
 
     actors = _actors(rng, words, n_actors)

@@ -17,6 +17,7 @@ import hashlib
 import io
 import json
 import tempfile
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -241,15 +242,11 @@ def write_package(
     for table, arrow in large.items():
         files[f"processed/{table}.parquet"] = serialize.parquet_bytes(arrow)
         files[f"processed/{table}.csv"] = _csv(arrow)
-    articles = large["articles"]
+    # As the build does: one source per publisher (the articles table lists every text).
+    publishers = Counter(large["articles"]["publisher"].to_pylist())
     sources = [
-        {"title": f"{p}: {t}", "path": u}
-        for p, t, u in zip(
-            articles["publisher"].to_pylist(),
-            articles["title"].to_pylist(),
-            articles["url"].to_pylist(),
-            strict=True,
-        )
+        {"title": f"{publisher} ({n} text{'s' if n > 1 else ''}; see the articles table)"}
+        for publisher, n in sorted(publishers.items())
     ]
     files["datapackage.json"] = serialize.json_bytes(descriptor.descriptor(extra["cff"], files, sources))
     for rel, data in files.items():

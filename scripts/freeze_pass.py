@@ -30,7 +30,9 @@ def freeze(source: Path, target: Path, article_ids: list[str]) -> None:
         raise SystemExit("\n".join(map(str, problems)))
     target.mkdir(parents=True, exist_ok=True)
     for article_id in article_ids:
-        doc = yaml.safe_load((source / "raw" / "annotations" / f"{article_id}.yaml").read_text(encoding="utf-8"))
+        doc = yaml.safe_load(
+            (source / "raw" / "annotations" / f"{article_id}.yaml").read_text(encoding="utf-8")
+        )
         mentions = []
         for item in doc["mentions"]:
             event = reg.events[item["event"]]

@@ -31,7 +31,9 @@ def counts_block() -> str:
     lines = ["| table | rows | what it holds |", "|---|---|---|"]
     lines += [f"| `{t}` | {rows[t]} | {note} |" for t, note in TABLE_NOTES.items()]
     names = ", ".join(f"`{t}`" for t in CODEBOOKS)
-    lines.append(f"| {names} | {', '.join(str(rows[t]) for t in CODEBOOKS)} | the codebooks, to join on codes |")
+    lines.append(
+        f"| {names} | {', '.join(str(rows[t]) for t in CODEBOOKS)} | the codebooks, to join on codes |"
+    )
     return "\n".join(lines)
 
 
@@ -60,7 +62,9 @@ def main() -> None:
     text = replace(text, "counts", counts_block())
     text = replace(text, "agreement", agreement.markdown(agreement.compute(ROOT)))
     text = replace(text, "summary", summary_block())
-    text = replace(text, "citation", f"```\n>>> print(ce.citation(\"bibtex\"))\n{ce.citation('bibtex').rstrip()}\n```")
+    text = replace(
+        text, "citation", f'```\n>>> print(ce.citation("bibtex"))\n{ce.citation("bibtex").rstrip()}\n```'
+    )
     path.write_text(text, encoding="utf-8")
     figure.draw(ROOT / "docs" / "events-over-time.png")
 

@@ -116,7 +116,14 @@ def compute(root: Path) -> dict:
     roots = {row["code"]: row["root"] for row in reg.codebooks["cameo_codes"]}
 
     def inline(item):
-        return _values(item.get("type"), item.get("cameo"), item.get("source"), item.get("target"), item.get("date"), roots)
+        return _values(
+            item.get("type"),
+            item.get("cameo"),
+            item.get("source"),
+            item.get("target"),
+            item.get("date"),
+            roots,
+        )
 
     folder_a = root / "raw" / "agreement" / FIRST_PASS
     results = {}
@@ -128,7 +135,14 @@ def compute(root: Path) -> dict:
             text = (root / "raw" / "articles" / f"{path.stem}.txt").read_text(encoding="utf-8")
             first_path = folder_a / path.name
             if not first_path.is_file():
-                problems.append(Problem(relpath(path, root), None, "-", f"no first-pass coding of this text (expected {relpath(first_path, root)})"))
+                problems.append(
+                    Problem(
+                        relpath(path, root),
+                        None,
+                        "-",
+                        f"no first-pass coding of this text (expected {relpath(first_path, root)})",
+                    )
+                )
                 continue
             a_doc, b_doc = _read(first_path, root, problems), _read(path, root, problems)
             if a_doc is None or b_doc is None:
@@ -146,7 +160,11 @@ def compute(root: Path) -> dict:
                     "article": path.stem,
                     "span": [x.start, x.end],
                     "quote": text[x.start : x.end],
-                    **{name: [x.values[name], y.values[name]] for name in FIELDS if x.values[name] != y.values[name]},
+                    **{
+                        name: [x.values[name], y.values[name]]
+                        for name in FIELDS
+                        if x.values[name] != y.values[name]
+                    },
                 }
                 for x, y in matched
                 if x.values != y.values

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ def article_ids(root: Path) -> tuple[list[str], list[Problem]]:
     """Articles to build (one per metadata file), and annotations that name no article."""
     raw = root / "raw"
     ids = sorted(p.stem for p in (raw / "articles").glob("*.yaml"))
+    known = set(ids)  # a set: a list makes this check quadratic in the number of articles
     problems = [
         Problem(
             relpath(p, root),
@@ -40,7 +42,7 @@ def article_ids(root: Path) -> tuple[list[str], list[Problem]]:
             f"annotation of unknown article {p.stem!r} (expected raw/articles/{p.stem}.yaml)",
         )
         for p in sorted((raw / "annotations").glob("*.yaml"))
-        if p.stem not in ids
+        if p.stem not in known
     ]
     if not ids:
         problems.append(Problem("raw/articles", None, "-", "no articles (expected raw/articles/*.yaml)"))
@@ -174,6 +176,8 @@ def make(
     if reg.codebooks.keys() == CODEBOOK_FILES.keys():
         with report.bar("articles", total=len(ids)) as bar:
             results = run_stage(root, ids, reg, workers, bar, cache, reg_key)
+    if cache is not None:
+        cache.save()  # even when there are problems: the next run redoes only what changes
     for result in results:
         problems += result.problems
     if problems:
@@ -203,9 +207,12 @@ def serialize_all(tables: dict[str, list[dict]], cff: dict, reg: Registries) -> 
     problems = check_frames(frames)
     if problems:
         raise InputError(problems)
+    # One source per publisher: the articles table lists every text, and a descriptor that
+    # listed them all would grow with the corpus and slow every load.
+    publishers = Counter(a["publisher"] for a in tables["articles"])
     sources = [
-        {"title": f"{a['publisher']}: {a['title']}", "path": a["url"].split(" ")[0]}
-        for a in tables["articles"]
+        {"title": f"{publisher} ({n} text{'s' if n > 1 else ''}; see the articles table)"}
+        for publisher, n in sorted(publishers.items())
     ]
     files["datapackage.json"] = serialize.json_bytes(descriptor.descriptor(cff, files, sources))
     counts = {f"{table} rows": len(rows) for table, rows in tables.items()}
@@ -256,7 +263,5 @@ def build(
             say(message)
         built = make(root, workers, progress, store)
         output.commit(root, built.files)
-        if store is not None:
-            store.prune()  # under the lock: entries of inputs that no longer exist go
     say(summary(built))
     return 0

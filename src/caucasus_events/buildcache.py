@@ -1,21 +1,24 @@
 """A cache of build work that depends only on input bytes: parsed registries and article results.
 
 An incremental build re-reads every input file, but re-parses and re-checks only what changed.
-Entries live in ``<root>/.caucasus-events-cache/`` (git-ignored), one file each, named by the
-SHA-256 of everything the cached work reads:
+The cache lives in ``<root>/.caucasus-events-cache/`` (git-ignored): one pack file per kind of
+work (``registries.pack``, ``article.pack``), each a table of entries keyed by the SHA-256 of
+everything the cached work reads:
 
-- the registries: the bytes and resolved paths of raw/codebooks, actors, places, retired and
+- the registries: the bytes (and link status) of raw/codebooks, actors, places, retired and
   events files;
-- an article: its ID, the bytes, resolved paths and link status of its metadata, text and
-  annotation, plus the registries' fingerprint;
+- an article: its ID, the bytes and link status of its metadata, text and annotation, and the
+  registries' key;
 
 both combined with a fingerprint of the code (the bytes of every module of this package, and
-the versions of Python, PyYAML and pycountry). A changed input or a changed program gives a new
-key, so a stale entry is never looked up.
+the versions of Python, PyYAML and pycountry) and the resolved project folders. A changed
+input or a changed program gives a new key, so a stale entry is never looked up. A pack holds
+only the entries the last build used, so it never grows beyond the corpus.
 
-An entry is used only when its header names the key it was looked up by and its payload has
-the SHA-256 the header gives; anything else (truncated, corrupt, renamed, unreadable) counts as
-a miss and the work is redone. A cache can make a build faster, never different.
+A pack is used only when its SHA-256 matches its contents, and an entry only when it names the
+key it was looked up by; anything else (truncated, corrupt, foreign, unreadable) counts as a
+miss and the work is redone. A cache can make a build faster, never different. (Entries are
+pickles: the cache trusts whoever can write to the project folder, as the build itself does.)
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ import os
 import pickle
 import stat
 import sys
-from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
@@ -35,7 +37,7 @@ from caucasus_events import __version__
 from caucasus_events.rawdata import CODEBOOK_FILES
 
 CACHE_DIR = ".caucasus-events-cache"
-MAGIC = b"caucasus-events build cache 1\n"
+MAGIC = b"caucasus-events build cache 2\n"
 PACKAGE = Path(__file__).resolve().parent
 _TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# caucasus-events build cache; safe to delete.\n"
 
@@ -56,7 +58,7 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
-def _file_part(digest, path: Path) -> None:
+def _file_part(digest, path: Path | str) -> None:
     # Everything a reader of ``path`` can observe: whether it is a link and where it leads,
     # whether it is a regular file, and its bytes. Cheap system calls only: this runs for
     # every input file of every build.
@@ -97,20 +99,23 @@ def registries_key(root: Path, code: str) -> str:
 
 def article_key(root: Path, article_id: str, registries: str) -> str:
     """Key of one article's stage result: its files, the registries' key and the code."""
-    raw = root / "raw"
+    raw = os.path.join(root, "raw")  # plain strings: this runs for every article of every build
     digest = hashlib.sha256(b"article\0" + registries.encode() + b"\0" + article_id.encode())
     digest.update(_folders(root))
     for path in (
-        raw / "articles" / f"{article_id}.yaml",
-        raw / "articles" / f"{article_id}.txt",
-        raw / "annotations" / f"{article_id}.yaml",
+        os.path.join(raw, "articles", f"{article_id}.yaml"),
+        os.path.join(raw, "articles", f"{article_id}.txt"),
+        os.path.join(raw, "annotations", f"{article_id}.yaml"),
     ):
         _file_part(digest, path)
     return digest.hexdigest()
 
 
 class BuildCache:
-    """Entries of one project's cache folder, with hit and miss counts.
+    """The cache of one project, with hit and miss counts.
+
+    Entries read or stored during a build are written back by :meth:`save`, all at once: one
+    file per kind, as creating thousands of small files costs more than the work they save.
 
     Parameters
     ----------
@@ -121,66 +126,74 @@ class BuildCache:
     def __init__(self, root: Path):
         self.folder = root / CACHE_DIR
         self.code = code_fingerprint()
-        self.used: set[Path] = set()
         self.hits = 0
         self.misses = 0
+        self._packs: dict[str, dict[str, bytes]] = {}
+        self._used: dict[str, dict[str, bytes]] = {}
 
-    def _path(self, kind: str, key: str) -> Path:
-        return self.folder / kind / key[:2] / key
+    def _pack(self, kind: str) -> dict[str, bytes]:
+        if kind not in self._packs:
+            self._packs[kind] = self._read(self.folder / f"{kind}.pack")
+        return self._packs[kind]
 
-    def get(self, kind: str, key: str) -> object | None:
-        """The value stored under ``key``, or ``None`` when there is no sound entry."""
-        path = self._path(kind, key)
-        self.used.add(path)
+    @staticmethod
+    def _read(path: Path) -> dict[str, bytes]:
         try:
             data = path.read_bytes()
         except OSError:
-            self.misses += 1
-            return None
-        head = len(MAGIC) + 2 * 65
+            return {}
+        head = len(MAGIC) + 65
         if (
             data[: len(MAGIC)] != MAGIC
-            or data[len(MAGIC) : len(MAGIC) + 64] != key.encode()
-            or data[len(MAGIC) + 65 : head - 1] != hashlib.sha256(data[head:]).hexdigest().encode()
+            or data[len(MAGIC) : head - 1] != hashlib.sha256(data[head:]).hexdigest().encode()
         ):
-            self.misses += 1
-            return None
+            return {}
         try:
-            value = pickle.loads(data[head:])
-        except Exception:  # a sound hash over unloadable bytes: treat as a miss all the same
+            pack = pickle.loads(data[head:])
+        except Exception:  # a sound hash over unloadable bytes: a miss all the same
+            return {}
+        return pack if isinstance(pack, dict) else {}
+
+    def get(self, kind: str, key: str) -> object | None:
+        """The value stored under ``key``, or ``None`` when there is no sound entry."""
+        payload = self._pack(kind).get(key)
+        value = None
+        if isinstance(payload, bytes):
+            try:
+                stored_key, value = pickle.loads(payload)
+            except Exception:
+                stored_key = None
+            if stored_key != key:  # an entry must name the key it is found under
+                value = None
+        if value is None:
             self.misses += 1
             return None
         self.hits += 1
+        self._used.setdefault(kind, {})[key] = payload
         return value
 
     def put(self, kind: str, key: str, value: object) -> None:
-        """Store ``value`` under ``key``; a cache that cannot be written is silently skipped."""
-        path = self._path(kind, key)
-        self.used.add(path)
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        data = MAGIC + key.encode() + b"\n" + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
-        partial = path.with_name(f"{path.name}.{os.getpid()}.part")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tag = self.folder / "CACHEDIR.TAG"
-            if not tag.exists():
-                tag.write_bytes(_TAG)
-            partial.write_bytes(data)
-            os.replace(partial, path)  # readers see the whole entry or none
-        except OSError:
-            with contextlib.suppress(OSError):
-                partial.unlink()
+        """Keep ``value`` under ``key``, to be written by :meth:`save`."""
+        payload = pickle.dumps((key, value), protocol=pickle.HIGHEST_PROTOCOL)
+        self._used.setdefault(kind, {})[key] = payload
 
-    def prune(self, kinds: Iterable[str] = ("registries", "article")) -> int:
-        """Delete the entries of ``kinds`` this build did not use; return how many."""
-        removed = 0
-        for kind in kinds:
-            folder = self.folder / kind
-            if not folder.is_dir():
-                continue
-            for path in folder.glob("*/*"):
-                if path not in self.used:
-                    with contextlib.suppress(OSError):
-                        path.unlink()
-                        removed += 1
-        return removed
+    def save(self) -> None:
+        """Write the entries this build used; a cache that cannot be written is skipped."""
+        for kind, entries in self._used.items():
+            if entries == self._pack(kind):
+                continue  # nothing new: keep the file as it is
+            body = pickle.dumps(entries, protocol=pickle.HIGHEST_PROTOCOL)
+            data = MAGIC + hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+            path = self.folder / f"{kind}.pack"
+            partial = path.with_name(f"{path.name}.{os.getpid()}.part")
+            try:
+                self.folder.mkdir(parents=True, exist_ok=True)
+                tag = self.folder / "CACHEDIR.TAG"
+                if not tag.exists():
+                    tag.write_bytes(_TAG)
+                partial.write_bytes(data)
+                os.replace(partial, path)  # readers see the whole pack or the previous one
+                self._packs[kind] = dict(entries)
+            except OSError:
+                with contextlib.suppress(OSError):
+                    partial.unlink()

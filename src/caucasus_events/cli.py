@@ -31,7 +31,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from caucasus_events.problems import InputError
     from caucasus_events.validate import validate_package
 
-    problems = validate_package(_root(args.path), frictionless=not args.fast)
+    problems = validate_package(_root(args.path), frictionless=not args.fast, progress=_progress(args))
     if problems:
         raise InputError(problems)
     _say(args)(f"{_root(args.path).resolve()}: package is valid")
@@ -167,8 +167,13 @@ def parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", help="check a built package: models, keys, hashes, descriptor")
     p.add_argument("path", nargs="?", help="package folder (default: the current one)")
-    p.add_argument("--fast", action="store_true", help="skip the row-by-row Frictionless pass")
-    p.add_argument("--quiet", action="store_true", help="print only problems")
+    p.add_argument(
+        "--fast",
+        action="store_true",
+        help="skip the row-by-row Frictionless pass (sizes, hashes, descriptor and tables are still checked)",
+    )
+    p.add_argument("--quiet", action="store_true", help="print only problems (no progress bar)")
+    p.add_argument("--verbose", action="store_true", help="one line per file and table on stderr")
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser(

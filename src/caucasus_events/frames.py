@@ -60,7 +60,9 @@ def to_frame(table: pa.Table, schema: dict) -> pd.DataFrame:
                 column = column.astype("category")
             unknown = set(column.cat.categories) - set(allowed)
             if unknown:
-                raise CategoryError(f"column {name!r} holds {sorted(unknown)} (allowed: {', '.join(allowed)})")
+                raise CategoryError(
+                    f"column {name!r} holds {sorted(unknown)} (allowed: {', '.join(allowed)})"
+                )
             frame[name] = column.cat.set_categories(allowed)
         elif field["type"] == "date":
             frame[name] = frame[name].astype("datetime64[s]")
