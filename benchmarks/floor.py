@@ -23,7 +23,9 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 import yaml
 
-# The same options as the project's serializer, so that Parquet costs the same.
+# The same options as the project's serializer, so that Parquet costs the same. Copied rather
+# than imported: importing the package would add its imports (pandas, pandera) to the floor's
+# time; tests/test_scale.py checks that the two stay equal.
 PARQUET_OPTIONS = {
     "compression": "zstd",
     "compression_level": 9,

@@ -411,3 +411,15 @@ def test_benchmark_runner_quick_mode(tmp_path: Path) -> None:
     )
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))
     assert results["details"]["identical outputs (incremental, 1 worker, 2 workers)"] is True
+
+
+def test_benchmark_floor_writes_parquet_as_the_build_does():
+    import importlib.util
+
+    from caucasus_events.serialize import PARQUET_OPTIONS
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "floor.py"
+    spec = importlib.util.spec_from_file_location("floor", path)
+    floor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(floor)
+    assert floor.PARQUET_OPTIONS == PARQUET_OPTIONS
