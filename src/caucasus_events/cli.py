@@ -1,4 +1,4 @@
-"""The ``caucasus-events`` command line."""
+"""caucasus-events: build, check, release, load and cite the Armenia-Azerbaijan event dataset."""
 
 from __future__ import annotations
 
