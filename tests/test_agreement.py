@@ -58,6 +58,11 @@ def test_repository_agreement_is_computed_and_stated_in_readme():
     assert results, "no independent pass in raw/agreement"
     for result in results.values():
         assert len(result["articles"]) >= 8
+    passes = [r for name, r in results.items() if name != agreement.POOLED]
+    if len(passes) > 1:
+        pooled = results[agreement.POOLED]
+        assert pooled["matched"] == sum(r["matched"] for r in passes)
+        assert sorted(pooled["articles"]) == sorted(a for r in passes for a in r["articles"])
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- agreement:", 1)[1].split("-->", 1)[1].split("<!-- end of agreement -->", 1)[0]
     assert block.strip() == agreement.markdown(results).strip(), "run scripts/update_readme.py"

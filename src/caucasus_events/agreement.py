@@ -105,6 +105,8 @@ def _coded(doc, text: str, shown: str, problems: list[Problem], code_of) -> list
 
 
 FIRST_PASS = "first-pass"
+#: Key of the figures over all independent passes together, when there are several.
+POOLED = "all passes"
 
 
 def compute(root: Path) -> dict:
@@ -127,6 +129,9 @@ def compute(root: Path) -> dict:
 
     folder_a = root / "raw" / "agreement" / FIRST_PASS
     results = {}
+    pooled_articles: list[str] = []
+    pooled_pairs: list[tuple[Coded, Coded]] = []
+    pooled_totals = {"a": 0, "b": 0, "matched": 0}
     for folder in sorted(p for p in (root / "raw" / "agreement").iterdir() if p.is_dir() and p != folder_a):
         totals = {"a": 0, "b": 0, "matched": 0}
         pairs: list[tuple[Coded, Coded]] = []
@@ -176,28 +181,40 @@ def compute(root: Path) -> dict:
                 for m in side
                 if id(m) not in paired
             ]
-        fields = {}
-        for name in FIELDS:
-            first = [x.values[name] for x, _ in pairs]
-            second = [y.values[name] for _, y in pairs]
-            agree = sum(1 for u, v in zip(first, second, strict=True) if u == v)
-            fields[name] = {
-                "alpha": alpha(first, second),
-                "agreement": agree / len(pairs) if pairs else float("nan"),
-            }
         results[folder.name] = {
-            "articles": articles,
-            "mentions_released": totals["a"],
-            "mentions_independent": totals["b"],
-            "matched": totals["matched"],
-            "detection": detection(totals["a"], totals["b"], totals["matched"]),
-            "fields": fields,
+            **_scores(articles, totals, pairs),
             "disagreements": differing,
             "unmatched": unmatched,
         }
+        pooled_articles += articles
+        pooled_pairs += pairs
+        for key in pooled_totals:
+            pooled_totals[key] += totals[key]
     if problems:
         raise InputError(problems)
+    if len(results) > 1:
+        results[POOLED] = _scores(pooled_articles, pooled_totals, pooled_pairs)
     return results
+
+
+def _scores(articles: list[str], totals: dict[str, int], pairs: list[tuple[Coded, Coded]]) -> dict:
+    fields = {}
+    for name in FIELDS:
+        first = [x.values[name] for x, _ in pairs]
+        second = [y.values[name] for _, y in pairs]
+        agree = sum(1 for u, v in zip(first, second, strict=True) if u == v)
+        fields[name] = {
+            "alpha": alpha(first, second),
+            "agreement": agree / len(pairs) if pairs else float("nan"),
+        }
+    return {
+        "articles": articles,
+        "mentions_released": totals["a"],
+        "mentions_independent": totals["b"],
+        "matched": totals["matched"],
+        "detection": detection(totals["a"], totals["b"], totals["matched"]),
+        "fields": fields,
+    }
 
 
 def markdown(results: dict) -> str:
@@ -205,8 +222,9 @@ def markdown(results: dict) -> str:
     lines = []
     for annotator, r in results.items():
         d = r["detection"]
+        who = "All independent passes together" if annotator == POOLED else f"Independent pass `{annotator}`"
         lines.append(
-            f"Independent pass `{annotator}` against the first pass (the release's coding before "
+            f"{who} against the first pass (the release's coding before "
             f"adjudication), {len(r['articles'])} texts: {r['mentions_released']} first-pass and "
             f"{r['mentions_independent']} independent mentions, "
             f"{r['matched']} matched by span overlap; mention detection precision {d['precision']:.2f}, "
