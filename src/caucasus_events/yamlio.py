@@ -1,4 +1,10 @@
-"""Strict YAML reading: line numbers kept, aliases, duplicate keys and huge files refused."""
+"""Strict YAML reading: line numbers kept, aliases, duplicate keys and huge files refused.
+
+Files are composed into nodes (which keep line numbers) by libyaml's C parser where PyYAML has
+it, about ten times faster than the pure-Python parser. The pure-Python strict loader stays
+the reference: it reads every file libyaml is not used for, and every file the fast path
+finds anything wrong with, so that each message and line is the same with or without libyaml.
+"""
 
 from __future__ import annotations
 
@@ -68,7 +74,7 @@ class _StrictLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def _build(node: yaml.Node, loader: _StrictLoader):
+def _build(node: yaml.Node, loader: yaml.BaseConstructor):
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out = Mapping()
@@ -108,6 +114,53 @@ def _build(node: yaml.Node, loader: _StrictLoader):
     return value
 
 
+#: libyaml's loader, or ``None`` where PyYAML was built without it.
+_C_LOADER = getattr(yaml, "CSafeLoader", None)
+#: Anchors (&), aliases (*) and tags (!) can only be written with one of these characters.
+_MARKERS = re.compile("[&*!]")
+#: Where libyaml accepts what PyYAML refuses or reads differently (found by the property test
+#: in tests/test_yamlio.py): tabs, byte-order marks, a comment right after a block scalar's
+#: indicators (``|#``).
+_DIVERGES = re.compile(r"[\t\ufeff]|[|>][-+0-9]*#")
+
+
+def _refused_event(text: str) -> bool:
+    """Whether libyaml's events show an anchor, alias or tag, which the strict loader refuses."""
+    for event in yaml.parse(text, Loader=_C_LOADER):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return True
+        if getattr(event, "tag", None) is not None:  # even "!": libyaml resolves it differently
+            return True
+    return False
+
+
+def _fast(text: str) -> object | None:
+    """The document read with libyaml, or ``None`` when the strict loader must read it.
+
+    ``None`` covers everything that is not a plain, valid, non-empty document: no libyaml,
+    text where the two parsers are known to differ, characters the reader refuses, anchors,
+    aliases and tags (libyaml's composer would resolve them silently), syntax errors and every
+    problem :func:`_build` finds. The strict loader then reads the file again and reports, so
+    messages do not depend on the parser.
+    """
+    if _C_LOADER is None or _DIVERGES.search(text) or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return None
+    if "?" in text and ("[" in text or "{" in text):
+        return None  # libyaml reads "?" inside a flow collection as text, PyYAML as a key marker
+    try:
+        # A cheap test on the text first: only files that contain a marker are scanned.
+        if _MARKERS.search(text) and _refused_event(text):
+            return None
+        loader = _C_LOADER(text)
+        try:
+            node = loader.get_single_node()
+            return None if node is None else _build(node, loader)
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, _Refused, RecursionError):
+        return None
+
+
 def load_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
     """Read one YAML file strictly.
 
@@ -138,6 +191,9 @@ def load_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [Problem(shown, line, "-", f"not UTF-8 at byte {exc.start} (expected UTF-8 text)")]
+    doc = _fast(text)
+    if doc is not None:
+        return doc, []
     try:
         loader = _StrictLoader(text)  # the reader checks every character here
     except yaml.reader.ReaderError as exc:
