@@ -193,7 +193,9 @@ def machine() -> dict[str, str]:
     import yaml
 
     info["PyYAML parser"] = (
-        "pure Python SafeLoader (libyaml available, not used)" if yaml.__with_libyaml__ else "pure Python"
+        "libyaml C parser (build and floor)"
+        if yaml.__with_libyaml__
+        else "pure Python (no libyaml: the floor cannot run)"
     )
     return info
 
