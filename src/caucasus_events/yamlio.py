@@ -19,6 +19,7 @@ from caucasus_events.problems import Problem
 
 #: No real annotation comes near this; anything larger is refused before parsing.
 MAX_BYTES = 2 * 1024 * 1024
+_STR = "tag:yaml.org,2002:str"
 #: Half of a UTF-16 pair, which a "\ud800" escape can produce but no UTF-8 file can hold.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -101,12 +102,15 @@ def _build(node: yaml.Node, loader: yaml.BaseConstructor):
         out = Sequence(_build(item, loader) for item in node.value)
         out.line, out.lines = line, [item.start_mark.line + 1 for item in node.value]
         return out
-    try:
-        value = loader.construct_object(node, deep=True)
-    except ValueError as exc:  # e.g. 2022-02-30 matches the date pattern but is no date
-        value = Invalid(node.value)
-        value.reason = str(exc)
-        return value
+    if node.tag == _STR:
+        value = node.value  # what the constructor returns for text, without its bookkeeping
+    else:
+        try:
+            value = loader.construct_object(node, deep=True)
+        except ValueError as exc:  # e.g. 2022-02-30 matches the date pattern but is no date
+            value = Invalid(node.value)
+            value.reason = str(exc)
+            return value
     if isinstance(value, str) and _SURROGATE.search(value):
         raise _Refused(
             line, "text with an unpaired surrogate escape such as \\ud800 (expected valid Unicode)"
