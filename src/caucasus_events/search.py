@@ -82,7 +82,7 @@ def search(
         if members is not None and not members & (set(event["source"]) | set(event["target"])):
             continue
         start, end = event["date"].get("start"), event["date"].get("end")
-        if lo and end is not None and end < lo or hi and start is not None and start > hi:
+        if (lo and end is not None and end < lo) or (hi and start is not None and start > hi):
             continue
         if kind and not _kind_matches(event, kind):
             continue
