@@ -20,6 +20,7 @@ from caucasus_events.rawdata import CODEBOOK_FILES, Registries, read_registries,
 from caucasus_events.stage import ArticleResult, process_article
 from caucasus_events.tableschema import codebook_categories, table_schema
 from caucasus_events.validate import check_frames
+from caucasus_events.yamlio import load_yaml, read_ahead
 
 
 @dataclass
@@ -170,15 +171,45 @@ def run_stage(
     return [found[article_id] for article_id in ids]
 
 
-def registries(root: Path, cache: BuildCache | None) -> tuple[Registries, list[Problem], str]:
+def _read_file(item: tuple[Path, str]) -> tuple[object, list[Problem]]:
+    return load_yaml(*item)
+
+
+def _read_registries(root: Path, workers: int) -> tuple[Registries, list[Problem]]:
+    """:func:`read_registries`, with its YAML files parsed in ``workers`` processes.
+
+    Parsing is most of the registries' time and would otherwise hold up every worker of the
+    stage; the checks that follow stay serial and unchanged.
+    """
+    files = [*(root / "raw").glob("*.yaml"), *(root / "raw" / "events").glob("*.yaml")]
+    if workers <= 1 or len(files) < 2:
+        return read_registries(root)
+    # Largest first, so that no big file starts last; every file named as the checks name it.
+    items = [(path, relpath(path, root)) for path in sorted(files, key=_size, reverse=True)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        parsed = dict(zip(items, pool.map(_read_file, items), strict=True))
+    with read_ahead(parsed):
+        return read_registries(root)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def registries(
+    root: Path, cache: BuildCache | None, workers: int = 1
+) -> tuple[Registries, list[Problem], str]:
     """The registries and their problems (from the cache when their files are unchanged), and their key."""
     if cache is None:
-        return (*read_registries(root), "")
+        return (*_read_registries(root, workers), "")
     key = buildcache.registries_key(root, cache.code)
     hit = cache.get("registries", key)
     if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[0], Registries):
         return hit[0], hit[1], key
-    reg, problems = read_registries(root)
+    reg, problems = _read_registries(root, workers)
     cache.put("registries", key, (reg, problems))
     return reg, problems, key
 
@@ -221,7 +252,7 @@ def make(
         daskengine.require()  # before any work: a missing extra is a usage error
     report = progress or QUIET
     root = root.resolve()
-    reg, problems, reg_key = registries(root, cache)
+    reg, problems, reg_key = registries(root, cache, workers if engine == "local" else 1)
     ids, found = article_ids(root)
     problems += found
     cff, found = descriptor.read_citation(root)
