@@ -156,6 +156,18 @@ def test_parallel_build_reports_registry_problems_like_serial(
     assert "raw/actors.yaml:" in messages[0]
 
 
+def test_tables_encoded_in_two_processes_are_the_same(project: Path) -> None:
+    built = build_module.make(project)
+    schemas = {table: json.loads(built.files[f"schemas/{table}.json"]) for table in built.tables}
+    serial = dict(build_module._encoded(built.tables, schemas, 1))
+    parallel = dict(build_module._encoded(built.tables, schemas, 2))
+    assert serial.keys() == parallel.keys() == schemas.keys()
+    for table, (csv_data, parquet_data, arrow) in serial.items():
+        assert parallel[table][:2] == (csv_data, parquet_data)
+        assert parallel[table][2].equals(arrow)
+        assert built.files[f"processed/{table}.csv"] == csv_data
+
+
 def test_parallel_build_is_byte_identical_to_serial(project: Path, tmp_path: Path) -> None:
     assert build(project, say=quiet, workers=2, cache=False) == 0
     assert not (project / buildcache.CACHE_DIR).exists()

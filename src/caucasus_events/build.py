@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pyarrow as pa
+
 from caucasus_events import assemble, buildcache, descriptor, lint, output, readme, serialize
 from caucasus_events.buildcache import BuildCache
 from caucasus_events.frames import to_frame
@@ -277,27 +279,65 @@ def make(
     errors, warnings = lint.lint(reg, tables, texts, lines)
     if errors:
         raise InputError(errors)
-    built = serialize_all(tables, cff, reg)
+    built = serialize_all(tables, cff, reg, workers if engine == "local" else 1)
     built.warnings = warnings
     if pending:
         built.counts["texts pending annotation (left out of the tables)"] = ", ".join(pending)
     return built
 
 
-def serialize_all(tables: dict[str, list[dict]], cff: dict, reg: Registries) -> Built:
-    """Sort, validate and serialize the tables; generate schemas and the descriptor."""
+# The sorted tables and their schemas, for the processes of _encoded (set by _start_encoder).
+_ENCODER: tuple[dict[str, list[dict]], dict[str, dict]] | None = None
+
+
+def _start_encoder(tables: dict[str, list[dict]], schemas: dict[str, dict]) -> None:
+    global _ENCODER
+    _ENCODER = (tables, schemas)
+
+
+def _encode(rows: list[dict], schema: dict) -> tuple[bytes, bytes, pa.Table]:
+    """One table's CSV and Parquet bytes, and its Arrow table."""
+    arrow = serialize.arrow_table(rows, schema)
+    return serialize.csv_bytes(rows, schema), serialize.parquet_bytes(arrow), arrow
+
+
+def _encode_in_worker(table: str) -> tuple[bytes, bytes, pa.Table]:
+    assert _ENCODER is not None, "the pool was started without _start_encoder"
+    tables, schemas = _ENCODER
+    return _encode(tables[table], schemas[table])
+
+
+def _encoded(
+    tables: dict[str, list[dict]], schemas: dict[str, dict], workers: int
+) -> Iterator[tuple[str, tuple[bytes, bytes, pa.Table]]]:
+    """Every table encoded, in this process or, largest first, in ``workers`` processes."""
+    if workers <= 1:
+        for table in schemas:
+            yield table, _encode(tables[table], schemas[table])
+        return
+    order = sorted(schemas, key=lambda table: len(tables[table]), reverse=True)
+    with ProcessPoolExecutor(workers, initializer=_start_encoder, initargs=(tables, schemas)) as pool:
+        yield from zip(order, pool.map(_encode_in_worker, order), strict=True)
+
+
+def serialize_all(tables: dict[str, list[dict]], cff: dict, reg: Registries, workers: int = 1) -> Built:
+    """Sort, validate and serialize the tables; generate schemas and the descriptor.
+
+    With ``workers`` > 1 the tables are encoded (CSV, Parquet) in that many processes: the
+    bytes are the same, the checks run here on the same Arrow tables.
+    """
     keys = {"plover_types.type": [row["type"] for row in reg.codebooks["plover_types"]]}
     files: dict[str, bytes] = {}
     schemas, frames = {}, {}
     for table, model in MODELS.items():
-        rows = assemble.sort_rows(tables[table], model.Config.metadata["row_order"])
-        tables[table] = rows
-        schema = table_schema(table, codebook_categories(table, keys))
-        schemas[table] = schema
-        arrow = serialize.arrow_table(rows, schema)
+        tables[table] = assemble.sort_rows(tables[table], model.Config.metadata["row_order"])
+        schemas[table] = table_schema(table, codebook_categories(table, keys))
+    encoded = dict(_encoded(tables, schemas, workers))
+    for table, schema in schemas.items():
+        csv_data, parquet_data, arrow = encoded.pop(table)
         files[f"schemas/{table}.json"] = serialize.json_bytes(schema)
-        files[f"processed/{table}.csv"] = serialize.csv_bytes(rows, schema)
-        files[f"processed/{table}.parquet"] = serialize.parquet_bytes(arrow)
+        files[f"processed/{table}.csv"] = csv_data
+        files[f"processed/{table}.parquet"] = parquet_data
         frames[table] = to_frame(arrow, schema)
     problems = check_frames(frames)
     if problems:
