@@ -81,6 +81,8 @@ class ArticleResult:
     article: dict | None = None
     mentions: list[dict] = field(default_factory=list)
     quantities: list[dict] = field(default_factory=list)
+    #: Where each mention is written (file, line), for the linter's messages.
+    mention_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     #: The annotation says ``pending: true``: the text is left out of the tables.
     pending: bool = False
@@ -204,7 +206,7 @@ def process_article(root: Path, article_id: str, reg: Registries) -> ArticleResu
         # Checked even when the metadata has problems, so that one file's mistakes do not
         # hide another's; dates are then resolved against whatever metadata could be read.
         context = meta if meta_ok else None
-        annotator, mentions, quantities, pending, found = _mentions(
+        annotator, mentions, quantities, result.mention_lines, pending, found = _mentions(
             root, annotation_path, article_id, text, context, reg
         )
         problems += found
@@ -263,14 +265,14 @@ def publisher_columns(meta: Mapping, shown: str, reg: Registries) -> tuple[dict,
 
 def _mentions(
     root, path, article_id, text, meta, reg
-) -> tuple[str | None, list[dict], list[dict], bool, list[Problem]]:
+) -> tuple[str | None, list[dict], list[dict], dict, bool, list[Problem]]:
     shown = relpath(path, root)
     doc, problems = load_yaml(path, shown)
     if problems:
-        return None, [], [], False, problems
+        return None, [], [], {}, False, problems
     problems = check_record(doc, ANNOTATION_SPEC, shown, "", 1)
     if problems:
-        return None, [], [], False, problems
+        return None, [], [], {}, False, problems
     pending = bool(doc.get("pending"))
     if pending and doc["mentions"]:
         problems.append(
@@ -302,7 +304,7 @@ def _mentions(
         if row is not None:
             rows.append(row)
     seen: dict[str, int] = {}
-    unique_rows, quantity_rows = [], []
+    unique_rows, quantity_rows, lines = [], [], {}
     for row in rows:
         line = row.pop("_line")
         quantities = row.pop("_quantities")
@@ -318,8 +320,9 @@ def _mentions(
         else:
             seen[row["mention_id"]] = line
             unique_rows.append(row)
+            lines[row["mention_id"]] = (shown, line)
             quantity_rows.extend(quantities)
-    return doc["annotator"], unique_rows, quantity_rows, pending, problems
+    return doc["annotator"], unique_rows, quantity_rows, lines, pending, problems
 
 
 def _mention(item: Mapping, where, shown, article_id, text, meta, reg: Registries, annotator):
