@@ -117,7 +117,9 @@ def test_a_named_weekday_excludes_the_other_days() -> None:
     event = (D(2022, 7, 25), D(2022, 7, 25))
     assert date_relation((resolved.start, resolved.end), event) == "contains"
     assert date_relation((resolved.start, resolved.end), event, resolved.weekday) == "disjoint"
-    assert date_relation((resolved.start, resolved.end), (D(2022, 7, 26),) * 2, resolved.weekday) == "contains"
+    assert (
+        date_relation((resolved.start, resolved.end), (D(2022, 7, 26),) * 2, resolved.weekday) == "contains"
+    )
 
 
 @pytest.mark.parametrize(
