@@ -65,7 +65,6 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     from caucasus_events.build import make
-
     from caucasus_events.problems import InputError
 
     def chosen(problems):

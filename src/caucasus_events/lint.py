@@ -282,7 +282,7 @@ class Linter:
             return
         # IDs below the first reserved block predate the reservations.
         first = min(int(b["first"][1:]) for b in blocks)
-        for event_id, record in self.reg.events.items():
+        for event_id in self.reg.events:
             number = int(event_id[1:])
             if number >= first and not any(
                 int(b["first"][1:]) <= number <= int(b["last"][1:]) for b in blocks
