@@ -92,10 +92,10 @@ def test_build_check_names_stale_readme_blocks(built_synthetic, tmp_path, capsys
     (root / "README.md").write_text("# Synthetic\n\n" + blocks, encoding="utf-8")
     (root / "raw" / "agreement").mkdir(parents=True, exist_ok=True)
     assert main(["build", "--root", str(root), "--check", "--quiet"]) == 1  # says why even when quiet
-    err = capsys.readouterr().err
+    out = capsys.readouterr().out
     assert (
         "README.md: generated blocks summary, counts, agreement, citation are stale (run `caucasus-events docs`)"
-        in err
+        in out
     )
     assert main(["docs", "--root", str(root)]) == 0
     assert main(["build", "--root", str(root), "--check"]) == 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -268,13 +267,10 @@ def build(
         differing = output.differences(root, built.files)
         # Why the check failed is printed even with --quiet: a bare exit 1 says nothing.
         if differing:
-            print("committed outputs are stale:\n" + "\n".join(differing), file=sys.stderr)
+            print("committed outputs are stale:\n" + "\n".join(differing))
             return 1
         if (root / "README.md").is_file() and (stale := readme.stale_blocks(root)):
-            print(
-                f"README.md: generated blocks {', '.join(stale)} are stale (run `{readme.REFRESH}`)",
-                file=sys.stderr,
-            )
+            print(f"README.md: generated blocks {', '.join(stale)} are stale (run `{readme.REFRESH}`)")
             return 1
         say(f"outputs are up to date ({len(built.files)} files match what raw/ builds)")
         _warn(built)
@@ -290,9 +286,9 @@ def build(
 
 
 def _warn(built: Built) -> None:
-    # Findings, like problems, are printed even with --quiet (on stderr).
+    # Findings, like the reasons a check fails, are printed even with --quiet.
     if built.warnings:
         lines = [
             f"{len(built.warnings)} linter warning(s) (see docs/codebook.md, rules checked by the linter):"
         ]
-        print("\n".join(lines + [str(w) for w in built.warnings]), file=sys.stderr)
+        print("\n".join(lines + [str(w) for w in built.warnings]))
