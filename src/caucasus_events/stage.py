@@ -21,6 +21,7 @@ from caucasus_events.rawdata import (
     event_interval,
     sha256_bytes,
 )
+from caucasus_events.safefile import FileFault, read_regular
 from caucasus_events.yamlio import DATE_T, TEXT, Mapping, check_record, load_yaml
 
 ANNOTATION_SPEC = {
@@ -83,7 +84,7 @@ def read_text(path: Path, shown: str, root: Path) -> tuple[str | None, bytes | N
                 )
             ],
         )
-    if not path.is_file():
+    if not path.exists():
         return (
             None,
             None,
@@ -96,7 +97,10 @@ def read_text(path: Path, shown: str, root: Path) -> tuple[str | None, bytes | N
                 )
             ],
         )
-    data = path.read_bytes()
+    try:
+        data = read_regular(path)
+    except FileFault as exc:
+        return None, None, [Problem(shown, None, "-", exc.message)]
     if data.startswith(b"\xef\xbb\xbf"):
         return (
             None,

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from caucasus_events.problems import Problem
+from caucasus_events.safefile import FileFault, read_regular
 
 #: No real annotation comes near this; anything larger is refused before parsing.
 MAX_BYTES = 2 * 1024 * 1024
@@ -129,10 +130,10 @@ def load_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
         return None, [
             Problem(shown, None, "-", "file is a symbolic link (expected a plain file inside raw/)")
         ]
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        return None, [Problem(shown, None, "-", f"file is {size:,} bytes (expected at most {MAX_BYTES:,})")]
-    raw = path.read_bytes()
+    try:
+        raw = read_regular(path, MAX_BYTES)
+    except FileFault as exc:
+        return None, [Problem(shown, None, "-", exc.message)]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
