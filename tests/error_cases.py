@@ -604,7 +604,8 @@ def snapshot(root: Path) -> dict[str, bytes]:
             files[name] = path.read_bytes()
         elif path.is_dir():
             for item in sorted(path.rglob("*")):
-                files[item.relative_to(root).as_posix()] = item.read_bytes()
+                # A folder is recorded too: a fault case may put one where a file belongs.
+                files[item.relative_to(root).as_posix()] = item.read_bytes() if item.is_file() else b"<folder>"
     return files
 
 

@@ -354,7 +354,7 @@ def check_event(record: Mapping, reg: Registries) -> list[Problem]:
     found = check_record(date, INTERVAL_SPEC, shown, "date", lines["date"])
     problems += found
     if not found and (message := interval_problem(date.get("start"), date.get("end"), date["precision"])):
-        bad("date", message)
+        bad(f"date.{message.field}", message, date.lines.get(message.field))
     return problems
 
 

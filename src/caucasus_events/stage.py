@@ -162,6 +162,16 @@ def process_article(root: Path, article_id: str, reg: Registries) -> ArticleResu
         result.problems = problems
         return result
     digest = sha256_bytes(data)
+    if meta["sha256"] != meta["sha256"].lower() and meta["sha256"].lower() == digest:
+        result.problems.append(
+            Problem(
+                meta_shown,
+                meta.lines["sha256"],
+                "sha256",
+                f"{meta['sha256']} is in upper case (expected lower-case hex: {digest})",
+            )
+        )
+        return result
     if digest != meta["sha256"]:
         result.problems.append(
             Problem(
@@ -340,4 +350,4 @@ def _check_mention_date(date: Mapping, meta: Mapping, bad) -> None:
             "(expected start/end left empty, with a note)",
         )
     if message := interval_problem(start, end, precision or "day"):
-        bad("precision", message)
+        bad(message.field, message)

@@ -16,6 +16,9 @@ from caucasus_events.safefile import FileFault, read_regular
 MAX_BYTES = 2 * 1024 * 1024
 #: Half of a UTF-16 pair, which a "\ud800" escape can produce but no UTF-8 file can hold.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: What YAML refuses as a raw character, and a carriage return (which YAML reads as a line
+#: break when raw): escapes such as "\0", "\e" or "\r" may not bring them in either.
+_CONTROL = re.compile(f"{yaml.reader.Reader.NON_PRINTABLE.pattern}|\r")
 
 
 class Mapping(dict):
@@ -105,6 +108,12 @@ def _build(node: yaml.Node, loader: _StrictLoader):
     if isinstance(value, str) and _SURROGATE.search(value):
         raise _Refused(
             line, "text with an unpaired surrogate escape such as \\ud800 (expected valid Unicode)"
+        )
+    if isinstance(value, str) and (found := _CONTROL.search(value)):
+        raise _Refused(
+            line,
+            f"text with control character #x{ord(found.group()):04x} from an escape "
+            "(expected printable text; write line breaks as \\n)",
         )
     return value
 
