@@ -289,7 +289,13 @@ def test_corrupt_staging_and_lock(built_copy: Path) -> None:
     shutil.rmtree(built_copy / output.STAGING)
     (built_copy / output.LOCK).unlink(missing_ok=True)
     (built_copy / output.LOCK).mkdir()
-    refused(built_copy, f"{output.LOCK}: -: Is a directory (expected a file, not a folder)")
+    refused(built_copy, f"{output.LOCK}: -: not a plain file (expected the build's lock file; remove it)")
+    (built_copy / output.LOCK).rmdir()
+    victim = built_copy / "raw" / "actors.yaml"
+    kept = victim.read_bytes()
+    (built_copy / output.LOCK).symlink_to(victim)
+    refused(built_copy, f"{output.LOCK}: -: not a plain file")
+    assert victim.read_bytes() == kept  # a link is never opened for writing
 
 
 @pytest.mark.parametrize(
@@ -359,7 +365,17 @@ def test_required_descriptor_keys(built_copy: Path, key: str) -> None:
     assert f"datapackage.json: {key}: missing (expected the package's {key})" in [str(p) for p in problems]
 
 
-@pytest.mark.parametrize("where", ["schema", "path"])
+def test_frictionless_exception_is_a_problem(built_copy: Path) -> None:
+    path = built_copy / "datapackage.json"
+    package = json.loads(path.read_text(encoding="utf-8"))
+    package["resources"][0]["dialect"] = "no-such-dialect.json"
+    path.write_text(json.dumps(package), encoding="utf-8")
+    code, _, err = run_cli(["validate", str(built_copy)])
+    assert code == 2, err
+    assert err.startswith("datapackage.json: -: frictionless: Dialect is not valid"), err
+
+
+@pytest.mark.parametrize("where", ["schema", "path", "dialect"])
 def test_descriptor_paths_outside_are_refused(built_copy: Path, tmp_path: Path, where: str) -> None:
     outside = tmp_path / "outside.json"
     outside.write_text("{}", encoding="utf-8")

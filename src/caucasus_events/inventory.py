@@ -17,18 +17,18 @@ from caucasus_events.codebook_models import CSV_MODELS
 from caucasus_events.problems import Problem
 
 _NAME = r"[^/]+"
-#: Paths under raw/ that the build (or ``caucasus-events agreement``) reads, with what they are.
-READ: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), what)
-    for pattern, what in (
-        (rf"articles/{_NAME}\.(txt|yaml)", "an article text or its metadata"),
-        (rf"annotations/{_NAME}\.yaml", "an annotation"),
-        (rf"events/{_NAME}\.yaml", "event registry file"),
-        (r"(actors|places|retired)\.yaml", "a registry"),
-        (rf"agreement/{_NAME}/{_NAME}\.yaml", "a coding pass of the agreement study"),
-        (r"agreement/adjudication\.yaml", "the adjudication record"),
-        (r"codebooks/(" + "|".join(re.escape(f) for f, _ in CSV_MODELS.values()) + ")", "a codebook"),
-        (r"codebooks/SOURCES\.md", "the codebooks' sources"),
+#: Paths under raw/ that the build (or ``caucasus-events agreement`` and ``add``) reads.
+READ: tuple[re.Pattern[str], ...] = tuple(
+    re.compile(pattern)
+    for pattern in (
+        rf"articles/{_NAME}\.(txt|yaml)",  # texts and their metadata
+        rf"annotations/{_NAME}\.yaml",
+        rf"events/{_NAME}\.yaml",
+        r"(actors|places|retired|id-blocks)\.yaml",  # registries, and the reserved ID blocks
+        rf"agreement/{_NAME}/{_NAME}\.yaml",  # coding passes of the agreement study
+        r"agreement/adjudication\.yaml",
+        r"codebooks/(" + "|".join(re.escape(f) for f, _ in CSV_MODELS.values()) + ")",
+        r"codebooks/SOURCES\.md",
     )
 )
 #: What the build ignores, as docs/annotating.md states it: hidden files and folders (their
@@ -36,7 +36,7 @@ READ: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 IGNORED_RULE = "names starting with '.' are ignored"
 _EXPECTED = (
     "expected only the files docs/annotating.md lists: articles/*.txt and *.yaml, annotations/*.yaml, "
-    "events/*.yaml, actors.yaml, places.yaml, retired.yaml, agreement/, codebooks/"
+    "events/*.yaml, actors.yaml, places.yaml, retired.yaml, id-blocks.yaml, agreement/, codebooks/"
 )
 
 
@@ -81,7 +81,7 @@ def inventory_problems(root: Path) -> list[Problem]:
                 problems.append(
                     Problem(rel, None, "-", "is a FIFO, socket or device (expected a regular file)")
                 )
-            elif not any(pattern.fullmatch(rel_raw) for pattern, _ in READ):
+            elif not any(pattern.fullmatch(rel_raw) for pattern in READ):
                 problems.append(
                     Problem(
                         rel,

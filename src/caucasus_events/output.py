@@ -37,7 +37,13 @@ SPACE_MARGIN = 1024 * 1024
 @contextlib.contextmanager
 def build_lock(root: Path, timeout: float, say=print) -> Iterator[None]:
     """Hold the project's build lock, waiting up to ``timeout`` seconds for another build."""
-    lock = FileLock(root / LOCK, timeout=0)
+    path = root / LOCK
+    # The lock is opened for writing: never through a link, nor on a folder or special file.
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise InputError(
+            [Problem(LOCK, None, "-", "not a plain file (expected the build's lock file; remove it)")]
+        )
+    lock = FileLock(path, timeout=0)
     try:
         lock.acquire()
     except Timeout:

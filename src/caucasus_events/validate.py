@@ -33,6 +33,8 @@ def _where(table: str, index) -> tuple[str, int | None]:
 
 
 UNIQUENESS = ("field_uniqueness", "multiple_fields_uniqueness")
+#: The descriptor and schemas are small; a larger file is refused unread.
+MAX_JSON_BYTES = 16 * 1024 * 1024
 #: Descriptor keys every release carries: what a reader or an archive needs to identify it.
 REQUIRED_KEYS = ("profile", "name", "title", "version", "licenses", "resources")
 
@@ -273,16 +275,17 @@ def file_problems(root: Path, package: dict, progress=None) -> list[Problem]:
                 Problem("datapackage.json", None, f"resources[{i}]", "expected a resource with a path")
             )
             continue
-        schema = resource.get("schema")
-        if schema is not None and not (isinstance(schema, str) and _inside(root, schema)):
-            problems.append(
-                Problem(
-                    "datapackage.json",
-                    None,
-                    f"resources[{i}].schema",
-                    f"{schema!r} (expected the path of a Table Schema inside the package, such as schemas/events.json)",
+        for key in ("schema", "dialect"):  # the other places a resource may name a file
+            named = resource.get(key)
+            if isinstance(named, str) and not _inside(root, named):
+                problems.append(
+                    Problem(
+                        "datapackage.json",
+                        None,
+                        f"resources[{i}].{key}",
+                        f"{named!r} (expected a path inside the package, such as schemas/events.json)",
+                    )
                 )
-            )
         path = root / resource["path"]
         if not _inside(root, resource["path"]):
             problems.append(
@@ -482,7 +485,9 @@ def _read_json(path: Path, shown: str) -> tuple[object, list[Problem]]:
     if not path.is_file():
         return None, [Problem(shown, None, "-", "missing (expected a JSON file)")]
     try:
-        return json.loads(path.read_text(encoding="utf-8")), []
+        return json.loads(read_regular(path, MAX_JSON_BYTES).decode("utf-8")), []
+    except FileFault as exc:
+        return None, [Problem(shown, None, "-", f"{exc.message} (expected a JSON file)")]
     except UnicodeDecodeError as exc:
         return None, [Problem(shown, None, "-", f"not UTF-8 at byte {exc.start} (expected JSON)")]
     except json.JSONDecodeError as exc:
