@@ -313,7 +313,7 @@ def consistency_problems(
                 "mode",
                 f"{row['mode']!r} is not a mode of {row['type']} (expected one of plover_modes.csv)",
             )
-        for item in (row["contexts"] or "").split(";") if row["contexts"] else []:
+        for item in row["contexts"].split(";") if row["contexts"] else []:
             if item not in contexts:
                 bad(
                     "cameo_plover",
