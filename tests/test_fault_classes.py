@@ -8,6 +8,7 @@ test suite runs as root in CI, where a chmod 000 file is still readable).
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import io
 import json
@@ -22,13 +23,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import make_project
+from conftest import REPO, make_project
 from error_cases import run_cli, snapshot
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from caucasus_events import archive, output, quotes, safefile
+from caucasus_events import archive, inventory, output, quotes, safefile
 from caucasus_events.archive import ArchiveError
+from caucasus_events.dates import WEEKDAYS, resolve_relative
 from caucasus_events.quotes import QuoteError, resolve
 from caucasus_events.validate import validate_package
 
@@ -39,7 +41,7 @@ EVENTS = "raw/events/events.yaml"
 TYPES = "raw/codebooks/plover_types.csv"
 CAMEO = "raw/codebooks/cameo_codes.csv"
 #: A problem line: ``path[:line]: field: message``.
-PROBLEM = re.compile(r"^\S+?(:\d+)?: \S+: .+")
+PROBLEM = re.compile(r"^[^\s:]+(:\d+)?: .+?: .+")  # a field may hold spaces: a user's key
 
 
 def edit(root: Path, rel: str, old: str, new: str) -> None:
@@ -111,6 +113,13 @@ def test_cameo_root_not_the_prefix(built_copy: Path) -> None:
 def test_quad_name_contradicts_class(built_copy: Path) -> None:
     edit(built_copy, TYPES, "AGREE,1,verbal_cooperation", "AGREE,1,material_conflict")
     refused(built_copy, f"{TYPES}:2: quad_name: 'material_conflict' (expected 'verbal_cooperation'")
+
+
+def test_codebook_value_outside_its_categories(built_copy: Path) -> None:
+    edit(built_copy, "raw/codebooks/cameo_plover.csv", ",caucasus-events,", ",!aucasus-events,")
+    refused(
+        built_copy, "raw/codebooks/cameo_plover.csv:2: basis: '!aucasus-events' (expected one of: plover-2021"
+    )
 
 
 def test_mapping_names_an_unknown_mode(built_copy: Path) -> None:
@@ -434,12 +443,19 @@ def test_upper_case_sha256(built_copy: Path) -> None:
     text = path.read_text(encoding="utf-8")
     digest = re.search(r"sha256: ([0-9a-f]{64})", text).group(1)
     path.write_text(text.replace(digest, digest.upper()), encoding="utf-8")
-    refused(built_copy, f"{META}:13: sha256: {digest.upper()} is in upper case (expected lower-case hex")
+    line = text[: text.index("sha256:")].count("\n") + 1
+    refused(built_copy, f"{META}:{line}: sha256: {digest.upper()} is in upper case (expected lower-case hex")
 
 
 def test_end_before_start_under_end(built_copy: Path) -> None:
-    edit(built_copy, ANN, "start: 2022-07-25, end: 2022-07-25", "start: 2022-07-25, end: 2022-07-20")
-    refused(built_copy, f"{ANN}:6: mentions[0].date.end: end 2022-07-20 is before start 2022-07-25")
+    path = built_copy / ANN
+    path.write_text(
+        path.read_text(encoding="utf-8")
+        + "  - event: E000001\n    quote: The Minister spoke today again\n"
+        + "    date: {text: on 25 July, start: 2022-07-25, end: 2022-07-20, precision: range}\n",
+        encoding="utf-8",
+    )
+    refused(built_copy, f"{ANN}:11: mentions[2].date.end: end 2022-07-20 is before start 2022-07-25")
 
 
 def test_folder_without_raw(tmp_path: Path) -> None:
@@ -707,3 +723,32 @@ def test_bad_zlib_stream_and_method(tmp_path: Path) -> None:
     (tmp_path / "b.zip").write_bytes(bytes(raw))
     with pytest.raises(ArchiveError, match="uses compression method 99"):
         archive.read(tmp_path / "b.zip")
+
+
+@pytest.mark.parametrize("day", [dt.date(1, 1, 1), dt.date(1, 1, 3), dt.date(9999, 12, 31)])
+def test_relative_dates_at_the_calendar_edges(day: dt.date) -> None:
+    # Every expression the resolver knows, at both ends of the calendar: a bound beyond it is
+    # left open, never an overflow (which would end the build in an internal error).
+    expressions = [
+        *WEEKDAYS,
+        *(f"last {d}" for d in WEEKDAYS),
+        "today",
+        "yesterday",
+        "last night",
+        "tomorrow",
+    ]
+    expressions += ["this week", "last week", "this month", "last month", "this year", "last year"]
+    for expression in expressions:
+        resolved = resolve_relative(expression, day, day)
+        assert resolved is not None, expression
+        assert all(bound is None or isinstance(bound, dt.date) for bound in (resolved.start, resolved.end))
+
+
+def test_inventory_rules_are_the_documented_layout() -> None:
+    # docs/annotating.md states what raw/ holds; the inventory may accept nothing else.
+    layout = (REPO / "docs" / "annotating.md").read_text(encoding="utf-8").split("```")[1]
+    for glob in inventory.READ_GLOBS:
+        if glob.startswith("codebooks/"):
+            glob = "codebooks/*.csv" if glob.endswith(".csv") else glob.removeprefix("codebooks/")
+        pattern = re.escape(glob).replace(r"\*", r"(\*|<[a-z_]+>)")
+        assert re.search(rf"(^|\s){pattern}(\s|$)", layout, re.M), glob

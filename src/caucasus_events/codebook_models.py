@@ -238,8 +238,18 @@ def _value_problems(
     from caucasus_events.validate import model_problems
 
     schema = table_schema(name, codebook_categories(name, {"plover_types.type": types}))
+    # A categorical column cannot even be converted with a value outside its categories: those
+    # are reported first, from the same schema the conversion uses.
+    problems = [
+        Problem(shown, line, field["name"], f"{row[field['name']]!r} (expected one of: {', '.join(allowed)})")
+        for field in schema["fields"]
+        if field.get("categorical") and (allowed := field["constraints"]["enum"])
+        for row, line in zip(rows, lines, strict=True)
+        if row[field["name"]] is not None and row[field["name"]] not in allowed
+    ]
+    if problems:
+        return problems
     frame = to_frame(arrow_table(_typed(name, rows), schema), schema)
-    problems = []
     for problem in model_problems(name, frame):
         # model_problems names processed/<name>.csv line i + 2 for row i: the raw row's line here.
         row = problem.line - 2 if problem.line else None
