@@ -11,6 +11,7 @@ from pathlib import Path
 from caucasus_events import assemble, buildcache, descriptor, lint, output, readme, serialize
 from caucasus_events.buildcache import BuildCache
 from caucasus_events.frames import to_frame
+from caucasus_events.inventory import inventory_problems
 from caucasus_events.models import MODELS
 from caucasus_events.problems import InputError, Problem, UsageError, relpath
 from caucasus_events.progress import QUIET, Reporter
@@ -29,6 +30,20 @@ class Built:
     counts: dict[str, int]
     #: Findings of the linter's warning rules (errors stop the build).
     warnings: list[Problem] = field(default_factory=list)
+
+
+def project_root(root: Path) -> Path:
+    """``root`` resolved, or a UsageError when it is not a project folder (no raw/ in it)."""
+    resolved = root.resolve()
+    if not (resolved / "raw").is_dir():
+        if not resolved.exists():
+            what = "missing"
+        else:
+            what = "a file" if resolved.is_file() else "a folder without raw/"
+        raise UsageError(
+            f"{root}: not a project folder ({what}; expected the folder holding raw/, see docs/annotating.md)"
+        )
+    return resolved
 
 
 def article_ids(root: Path) -> tuple[list[str], list[Problem]]:
@@ -168,8 +183,9 @@ def make(
     if workers < 1:
         raise UsageError(f"--workers {workers} (expected 1 or more processes)")
     report = progress or QUIET
-    root = root.resolve()
+    root = project_root(root)
     reg, problems, reg_key = registries(root, cache)
+    problems += inventory_problems(root)
     ids, found = article_ids(root)
     problems += found
     cff, found = descriptor.read_citation(root)
@@ -260,7 +276,7 @@ def build(
     kept in ``.caucasus-events-cache/`` and reused while their input files are unchanged; the
     outputs are byte-identical to a build without it.
     """
-    root = root.resolve()
+    root = project_root(root)
     store = BuildCache(root) if cache else None
     if check:
         built = make(root, workers, progress, store)

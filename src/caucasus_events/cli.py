@@ -13,10 +13,17 @@ def _root(value: str | None) -> Path:
     return Path(value) if value else Path.cwd()
 
 
+def _seconds(value: str) -> float:
+    seconds = float(value)
+    if not seconds >= 0:  # also refuses nan, which would wait forever
+        raise argparse.ArgumentTypeError(f"{value} (expected 0 or more seconds)")
+    return seconds
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from caucasus_events.build import build
 
-    return build(
+    code = build(
         _root(args.root),
         check=args.check,
         workers=args.workers,
@@ -25,6 +32,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         progress=_progress(args),
         cache=not args.no_cache,
     )
+    if code and args.quiet:
+        # --quiet keeps the list of files off the screen, never the fact that the check failed.
+        print(
+            "committed outputs are stale (run `caucasus-events build --check` for the list, "
+            "`caucasus-events build` to update them)",
+            file=sys.stderr,
+        )
+    return code
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -226,7 +241,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--root", help="project folder (default: the current one)")
     p.add_argument("--check", action="store_true", help="compare with the committed outputs; write nothing")
     p.add_argument("--workers", type=int, default=1, help="processes for the per-article stage")
-    p.add_argument("--wait", type=float, default=60.0, help="seconds to wait for another build's lock")
+    p.add_argument("--wait", type=_seconds, default=60.0, help="seconds to wait for another build's lock")
     p.add_argument(
         "--no-cache",
         action="store_true",
@@ -358,6 +373,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:
+        # The machine's fault or the user's (no space, no permission, a folder where a file
+        # must be), never the program's: exit 2 with the path and what was expected.
+        from caucasus_events.safefile import os_message
+
+        where = exc.filename if exc.filename is not None else "-"
+        print(f"{where}: -: {os_message(exc)}", file=sys.stderr)
+        print("nothing was written, or an interrupted commit is finished by the next build", file=sys.stderr)
+        return 2
     except Exception as exc:
         code = getattr(exc, "exit_code", None)
         if code is None:

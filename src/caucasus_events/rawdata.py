@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import re
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pycountry
 
+from caucasus_events.codebook_models import CSV_MODELS, read_codebooks
 from caucasus_events.dates import interval_problem
 from caucasus_events.models import ACTOR_KINDS, EVENT_KINDS, PLACE_KINDS, PUBLISHER_KINDS, SECTORS, STATUSES
 from caucasus_events.problems import Problem, relpath
@@ -110,13 +110,7 @@ RETIRED_SPEC: Spec = {
     "reason": (True, TEXT, "why the ID was withdrawn"),
     "replaced_by": (False, TEXT, "an event ID or null"),
 }
-CODEBOOK_FILES = {
-    "cameo_codes": "cameo_codes.csv",
-    "plover_types": "plover_types.csv",
-    "plover_modes": "plover_modes.csv",
-    "plover_contexts": "plover_contexts.csv",
-    "cameo_plover": "cameo_plover.csv",
-}
+CODEBOOK_FILES = {name: filename for name, (filename, _) in CSV_MODELS.items()}
 
 
 @dataclass
@@ -155,7 +149,7 @@ def _registry(
     path: Path, root: Path, spec: Spec, kind: str, reg: Registries
 ) -> tuple[list[tuple[Mapping, str]], list[Problem]]:
     shown = relpath(path, root)
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):  # anything else is the reader's to report
         reg.unreadable.add(kind)
         return [], [Problem(shown, None, "-", f"missing file (expected the {kind} registry)")]
     doc, problems = load_yaml(path, shown)
@@ -205,21 +199,6 @@ def _unique(records, label: str, problems: list[Problem]) -> dict[str, Mapping]:
             record.shown = shown
             seen[rid] = record
     return seen
-
-
-def read_codebooks(raw: Path, root: Path) -> tuple[dict[str, list[dict]], list[Problem]]:
-    """Read the codebook CSVs as lists of row dicts (strings; empty cells as ``None``)."""
-    books, problems = {}, []
-    for name, filename in CODEBOOK_FILES.items():
-        path = raw / "codebooks" / filename
-        if not path.is_file():
-            problems.append(Problem(relpath(path, root), None, "-", "missing codebook file"))
-            continue
-        with path.open(encoding="utf-8", newline="") as handle:
-            books[name] = [
-                {k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(handle)
-            ]
-    return books, problems
 
 
 def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
@@ -441,7 +420,7 @@ def check_event(record: Mapping, reg: Registries) -> list[Problem]:
     found = check_record(date, INTERVAL_SPEC, shown, "date", lines["date"])
     problems += found
     if not found and (message := interval_problem(date.get("start"), date.get("end"), date["precision"])):
-        bad("date", message)
+        bad(f"date.{message.field}", message, date.lines.get(message.field))
     if (
         not found
         and record["kind"] == "act"
