@@ -14,7 +14,7 @@ __all__ = ["__version__", "citation", "describe", "load", "sources", "tables"]
 
 def __getattr__(name: str):
     # Lazy: `import caucasus_events` stays cheap; pandas is imported on first use.
-    if name in {"load", "tables", "describe"}:
+    if name in {"load", "tables", "describe", "path"}:
         from caucasus_events import loading
 
         return getattr(loading, name)

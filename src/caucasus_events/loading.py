@@ -40,11 +40,38 @@ def _descriptor(folder: Path) -> dict:
     return json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
 
 
-def _resource(package: dict, table: str) -> dict:
+def _resource(package: dict, table: str, format: str = "parquet") -> dict:
     names = [r["name"] for r in package["resources"] if r["format"] == "csv"]
     if table not in names:
         raise DataError(f"unknown table {table!r} (expected one of: {', '.join(names)})")
-    return next(r for r in package["resources"] if r["name"] == f"{table}-parquet")
+    # The descriptor names the CSV resource after the table and the Parquet one "<table>-parquet".
+    name = table if format == "csv" else f"{table}-{format}"
+    return next(r for r in package["resources"] if r["name"] == name)
+
+
+def path(table: str, format: str = "parquet", version: str | None = None) -> Path:
+    """The file of a table, for reading it with DuckDB, Polars, Arrow, R or a spreadsheet.
+
+    Parameters
+    ----------
+    table : str
+        Table name (see :func:`tables`).
+    format : {"parquet", "csv"}
+        Which of the two files with the same rows.
+    version : str, optional
+        A published release instead of the installed one (as for :func:`load`).
+
+    Returns
+    -------
+    pathlib.Path
+        The installed (or cached) file. Its SHA-256 is the one the release records: read it,
+        never write to it.
+    """
+    if format not in ("parquet", "csv"):
+        raise DataError(f"unknown format {format!r} (expected parquet or csv)")
+    folder = package_dir(version)
+    resource = _resource(_descriptor(folder), table, format)
+    return folder / resource["path"]
 
 
 def load(table: str, version: str | None = None, validate: bool = False) -> pd.DataFrame:
@@ -70,12 +97,12 @@ def load(table: str, version: str | None = None, validate: bool = False) -> pd.D
     folder = package_dir(version)
     package = _descriptor(folder)
     resource = _resource(package, table)
-    path = folder / resource["path"]
-    data = path.read_bytes()
+    file = folder / resource["path"]
+    data = file.read_bytes()
     digest = "sha256:" + hashlib.sha256(data).hexdigest()
     if digest != resource["hash"]:
         raise DataError(
-            f"{path}: SHA-256 is {digest}, the release says {resource['hash']}: the file was changed "
+            f"{file}: SHA-256 is {digest}, the release says {resource['hash']}: the file was changed "
             "after it was published (delete it, or the cached release, to download it again)"
         )
     schema = json.loads((folder / resource["schema"]).read_text(encoding="utf-8"))
