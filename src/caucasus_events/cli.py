@@ -234,6 +234,10 @@ def main(argv: list[str] | None = None) -> int:
         print("interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
+        if isinstance(exc, ModuleNotFoundError):
+            from caucasus_events.extras import missing
+
+            exc = missing(exc, f"caucasus-events {args.command}")
         code = getattr(exc, "exit_code", None)
         if code is None:
             print(f"internal error: {type(exc).__name__}: {exc} (please report it)", file=sys.stderr)

@@ -101,8 +101,13 @@ def _usable_cache() -> Path:
 
 
 def _download(url: str, sha256: str, folder: Path, name: str, seconds: float) -> Path:
-    import pooch  # the only place the download machinery is imported
-    import requests
+    try:
+        import pooch  # the only place the download machinery is imported
+        import requests
+    except ModuleNotFoundError as exc:
+        from caucasus_events.extras import missing
+
+        raise missing(exc, f"downloading {name}") from None
 
     logger = pooch.get_logger()
     level = logger.level

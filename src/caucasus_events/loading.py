@@ -114,7 +114,12 @@ def load(table: str, version: str | None = None, validate: bool = False) -> pd.D
         "sha256": digest.removeprefix("sha256:"),
     }
     if validate:
-        from caucasus_events.validate import model_problems
+        try:
+            from caucasus_events.validate import model_problems
+        except ModuleNotFoundError as exc:
+            from caucasus_events.extras import missing
+
+            raise missing(exc, "load(validate=True)") from None
 
         if problems := model_problems(table, frame):
             raise DataError("\n".join(str(p) for p in problems))
