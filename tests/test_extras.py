@@ -106,7 +106,10 @@ def test_every_subcommand_succeeds_or_names_the_extra(argv: list[str], env: dict
     assert "internal error" not in out.stderr and "Traceback" not in out.stderr, out.stderr
     assert out.returncode in (0, 2), out.stderr
     if out.returncode == 2:
-        found = re.search(r'needs the \'(\w+)\' extra \((\S+) is not installed\): pip install "caucasus-events\[(\w+)\]"', out.stderr)
+        found = re.search(
+            r'needs the \'(\w+)\' extra \((\S+) is not installed\): pip install "caucasus-events\[(\w+)\]"',
+            out.stderr,
+        )
         assert found, out.stderr
         assert found.group(1) == found.group(3) == extra_for(found.group(2))
     assert list(tmp_path.glob("cache/*")) == []  # nothing half-downloaded

@@ -37,7 +37,9 @@ def extra_for(module: str) -> str | None:
         return None
     members: dict[str, set[str]] = {}
     for requirement in requirements:
-        found = re.match(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*).*;\s*extra\s*==\s*['\"]([^'\"]+)['\"]", requirement)
+        found = re.match(
+            r"\s*([A-Za-z0-9][A-Za-z0-9._-]*).*;\s*extra\s*==\s*['\"]([^'\"]+)['\"]", requirement
+        )
         if found:
             members.setdefault(found.group(2), set()).add(_normalize(found.group(1)))
     fitting = [extra for extra, names in members.items() if wanted in names]
