@@ -265,9 +265,12 @@ def test_register_records_the_archive_and_protects_it(tmp_path: Path, capsys: py
     data = (root / "dist" / NAME).read_bytes()
     entries = json.loads(registry.read_text())
     assert list(entries) == ["0.0.1", __version__]
+    assert len(entries[__version__]["files"]) == len(archive.read(root / "dist" / NAME)[1]) - 1
     assert entries[__version__] == {
         "url": f"https://github.com/caucasus-events/caucasus-events/releases/download/v{__version__}/{NAME}",
         "sha256": archive.sha256_hex(data),
+        # Every file's SHA-256, exactly as the archive's SHA256SUMS lists them.
+        "files": archive.parse_sums(archive.read(root / "dist" / NAME)[1][archive.SUMS])[0],
     }
     assert f"sha256 {archive.sha256_hex(data)}" in out and f"recorded {__version__} in {registry}" in out
     # Same inputs: the same archive, accepted again.

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from caucasus_events import __version__, settings
+from caucasus_events import settings
 from caucasus_events.frames import to_frame
 
 
@@ -28,12 +28,18 @@ class DataError(Exception):
 
 
 def package_dir(version: str | None = None) -> Path:
-    """The folder of a release: the installed one, or a downloaded pinned ``version``."""
-    if version is None or version == __version__:
-        return settings.installed_data()
-    from caucasus_events.download import fetch  # only for pinned releases
+    """The folder of a release: the installed one, or exactly the files of release ``version``.
 
-    return fetch(version)
+    A pinned ``version`` (``"0.1.0"`` or ``"v0.1.0"``) is served from the installed copy only
+    when every file there has the SHA-256 the registry records for that release; otherwise
+    from the verified download cache.
+    """
+    if version is None:
+        return settings.installed_data()
+    from caucasus_events.download import fetch, is_release  # only for pinned releases
+
+    installed = settings.installed_data()
+    return installed if is_release(installed, version) else fetch(version)
 
 
 def _descriptor(folder: Path) -> dict:

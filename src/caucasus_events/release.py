@@ -351,12 +351,16 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split("."))
 
 
-def register(root: Path, version: str, url: str, sha256: str) -> Path:
-    """Record a published archive in the project's registry.json (the package's list of releases)."""
+def register(root: Path, version: str, url: str, sha256: str, files: dict[str, str]) -> Path:
+    """Record a published archive in the project's registry.json (the package's list of releases).
+
+    ``files`` maps each file of the archive to its SHA-256: loading a pinned release uses an
+    installed copy only when its files have these hashes, and re-checks the cache against them.
+    """
     path, registry = _registry(root)
     if not path.parent.is_dir():
         raise UsageError(f"{path.parent}: missing (expected the package source, to record the release in)")
-    registry[version] = {"url": url, "sha256": sha256}
+    registry[version] = {"url": url, "sha256": sha256, "files": dict(sorted(files.items()))}
     ordered = {v: registry[v] for v in sorted(registry, key=_version_key)}
     _atomic_write(path, (json.dumps(ordered, indent=2) + "\n").encode("utf-8"))
     return path
@@ -444,5 +448,6 @@ def release(
     say(f"wrote {target} ({len(files) + 1} files, {len(data)} bytes, sha256 {digest})")
     if register_it:
         url = f"{str(cff.get('repository-code', '')).rstrip('/')}/releases/download/v{version}/{target.name}"
-        say(f"recorded {version} in {register(root, version, url, digest)}")
+        hashes = {rel: archive.sha256_hex(data) for rel, data in files.items()}
+        say(f"recorded {version} in {register(root, version, url, digest, hashes)}")
     return target
