@@ -450,7 +450,7 @@ def test_pinned_version_uses_the_installed_copy_only_when_its_files_are_that_rel
     registry.write_text(json.dumps(entries))
     installed = tmp_path / "installed"
     for rel, data in good_files.items():
-        if rel.startswith(("processed/", "schemas/")) or rel in ("datapackage.json", "CITATION.cff"):
+        if download._INSTALLED_LAYOUT.match(rel):  # what a wheel or a checkout holds
             (installed / rel).parent.mkdir(parents=True, exist_ok=True)
             (installed / rel).write_bytes(data)
     _installed_as(monkeypatch, installed)

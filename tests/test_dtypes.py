@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -94,3 +95,38 @@ def test_the_lower_bounds_are_what_is_installed() -> None:
     installed = {"pandas": pd.__version__, "pyarrow": pa.__version__}
     for name, bound in bounds.items():
         assert installed[name].split(".")[: len(bound.split("."))] == bound.split("."), (name, installed)
+
+
+def test_columns_and_filters_are_pushed_down_and_match_filtering_in_pandas() -> None:
+    whole = ce.load("events")
+    since = date(2022, 1, 1)
+    part = ce.load(
+        "events",
+        columns=["date_start", "event_id", "plover_type"],
+        filters=[("plover_type", "==", "AGREE"), ("date_start", ">=", since)],
+    )
+    expected = whole.loc[
+        (whole["plover_type"] == "AGREE") & (whole["date_start"] >= pd.Timestamp(since)),
+        ["date_start", "event_id", "plover_type"],
+    ].reset_index(drop=True)
+    assert 0 < len(part) < len(whole)
+    pd.testing.assert_frame_equal(part, expected)
+    assert (
+        dtype_problems(part, {"fields": [f for f in _schema("events")["fields"] if f["name"] in part]}) == []
+    )
+    assert part.attrs["table"] == "events"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"columns": ["event_id", "nope"]}, r"events has no column 'nope' \(columns: event_id, summary,"),
+        ({"columns": "event_id"}, r"columns= must be a list of column names \(got 'event_id'\)"),
+        ({"filters": [("nope", "==", 1)]}, r"events: cannot apply filters=\[\('nope', '==', 1\)\]"),
+        ({"columns": ["event_id"], "validate": True}, r"validate=True checks whole tables"),
+        ({"backend": "spark"}, r"unknown backend 'spark' \(expected one of: pandas, polars\)"),
+    ],
+)
+def test_bad_columns_filters_or_backend_say_what_is_valid(kwargs: dict, message: str) -> None:
+    with pytest.raises(ce.DataError, match=message):
+        ce.load("events", **kwargs)

@@ -76,7 +76,7 @@ def _arguments(command: str, tmp: Path) -> list[str]:
 
 COMMANDS = sorted(next(a for a in parser()._actions if a.dest == "command").choices)
 #: Options that need the download extra when they name a release neither installed nor cached.
-RELEASE_OPTIONS = [["cite", "--release", "0.0.1"], ["info", "--release", "0.0.1"]]
+RELEASE_OPTIONS = [["cite", "--version", "0.0.1"], ["info", "--release", "0.0.1"]]
 
 
 @pytest.fixture
@@ -142,3 +142,11 @@ def test_a_missing_module_of_no_extra_is_still_an_internal_error() -> None:
         {},
     )
     assert out.returncode == 1 and "internal error: ModuleNotFoundError" in out.stderr, out.stderr
+
+
+def test_polars_backend_names_the_polars_extra() -> None:
+    out = run_blocked("import caucasus_events as ce; ce.load('events', backend='polars')", {})
+    assert out.stderr.strip().splitlines()[-1] == (
+        "caucasus_events.extras.MissingExtra: load(backend=\"polars\") needs the 'polars' extra "
+        '(polars is not installed): pip install "caucasus-events[polars]"'
+    )

@@ -84,7 +84,7 @@ def test_wheel_carries_the_package_and_no_source_text(wheel: Path) -> None:
     data = {n.removeprefix(f"{DATA}/") for n in names if n.startswith(f"{DATA}/")}
     tables = [f.removesuffix(".json") for f in sorted(d for d in data if d.startswith("schemas/"))]
     assert len(tables) == 11
-    expected = {"datapackage.json", "CITATION.cff"}
+    expected = {"datapackage.json", "CITATION.cff", "docs/codebook.md"}
     expected |= {f"processed/{t.split('/')[1]}.{ext}" for t in tables for ext in ("csv", "parquet")}
     expected |= {f"{t}.json" for t in tables}
     assert data == expected

@@ -82,7 +82,9 @@ def url_of(version: str, entry: dict) -> str:
 
 #: Where the files of a release are in an installed package (a wheel's data folder or a
 #: checkout); the archive's other files (licenses, README.txt, release notes) are not there.
-_INSTALLED_LAYOUT = re.compile(r"^(datapackage\.json|CITATION\.cff|processed/.+|schemas/.+)$")
+_INSTALLED_LAYOUT = re.compile(
+    r"^(datapackage\.json|CITATION\.cff|docs/codebook\.md|processed/.+|schemas/.+)$"
+)
 
 
 def release_files(version: str) -> dict[str, str] | None:

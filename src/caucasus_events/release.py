@@ -34,7 +34,7 @@ from caucasus_events.diff import Package, PackageDiff, compare, open_package
 from caucasus_events.problems import InputError, Problem, UsageError
 
 LEVELS = ("patch", "minor", "major")
-EXTRA_FILES = ("CITATION.cff", "LICENSE", "LICENSE-DATA.md")
+EXTRA_FILES = ("CITATION.cff", "LICENSE", "LICENSE-DATA.md", "docs/codebook.md")
 REGISTRY = Path("src") / "caucasus_events" / "registry.json"
 ZENODO = ".zenodo.json"
 _PUBLISHED = re.compile(r"^(processed|schemas)/[A-Za-z0-9_.-]+$")
@@ -268,6 +268,7 @@ def readme(package: dict, counts: dict[str, int]) -> bytes:
         "  datapackage.json    the Data Package descriptor: tables, columns, hashes, licenses",
         "  processed/          each table as CSV (UTF-8) and as Parquet",
         "  schemas/            the Table Schema of each table",
+        "  docs/codebook.md    the codebook: coding rules and the meaning of every column",
         "  CITATION.cff        how to cite this release",
         "  LICENSE             MIT license of the code",
         "  LICENSE-DATA.md     licenses of the data, the codebooks and the source texts",
@@ -285,8 +286,8 @@ def readme(package: dict, counts: dict[str, int]) -> bytes:
         "The source texts are not included; the articles table says where each was published",
         "and under which license.",
         "",
-        "In Python:",
-        "  pip install caucasus-events",
+        "In Python (the download extra fetches and verifies this release by its SHA-256):",
+        '  pip install "caucasus-events[download]"',
         f'  python -c \'import caucasus_events as ce; print(ce.load("events", version="{version}"))\'',
         "",
         f"Data: {package['licenses'][0]['title']} ({package['licenses'][0]['path']}), see LICENSE-DATA.md.",
