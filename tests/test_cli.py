@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 import caucasus_events as ce
+from caucasus_events import archive
 from caucasus_events.cli import main
 
 SCRIPT = Path(sys.executable).with_name("caucasus-events")
@@ -40,9 +42,22 @@ def test_piping_into_head_ends_cleanly() -> None:
 @pytest.mark.parametrize("option", ["--version", "--release"])
 @pytest.mark.parametrize("version", [ce.__version__, f"v{ce.__version__}"])
 def test_tagged_versions_and_one_option_name(
-    option: str, version: str, capsys: pytest.CaptureFixture
+    option: str, version: str, capsys: pytest.CaptureFixture, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # The checkout's files are the registered release: used as they are, nothing downloaded.
+    # Registered with exactly the installed files: used as they are, nothing downloaded.
+    installed = ce.path("events").parents[1]
+    files = {
+        p.relative_to(installed).as_posix(): archive.sha256_hex(p.read_bytes())
+        for p in [
+            installed / "datapackage.json",
+            *installed.glob("processed/*"),
+            *installed.glob("schemas/*"),
+        ]
+    }
+    registry = tmp_path / "registry.json"
+    registry.write_text(json.dumps({ce.__version__: {"url": "x", "sha256": "0" * 64, "files": files}}))
+    monkeypatch.setenv("CAUCASUS_EVENTS_REGISTRY", str(registry))
+    monkeypatch.setenv("CAUCASUS_EVENTS_OFFLINE", "1")
     assert main(["info", option, version]) == 0
     assert capsys.readouterr().out.startswith(f"caucasus-events {ce.__version__}")
     assert main(["cite", "--style", "apa", option, version]) == 0

@@ -69,6 +69,8 @@ def test_the_marked_columns_are_exactly_those_a_naive_reader_turns_into_numbers(
 @pytest.mark.parametrize(("table", "column", "target", "key"), foreign_keys())
 def test_joins_on_foreign_keys_keep_their_row_counts(table: str, column: str, target: str, key: str) -> None:
     left, right = recipe(table), recipe(target)
+    if left[column].isna().all():
+        return  # an empty column joins nothing (and pandas reads it as float, refusing the merge)
     assert _join_rows(left, column, right, key) == len(left)
     if column not in marked(table) and key not in marked(target):
         assert _join_rows(naive(table), column, naive(target), key) == len(left)  # read naively

@@ -61,20 +61,29 @@ def run_blocked(body: str, env: dict[str, str], blocked: list[str] = OPTIONAL) -
     )
 
 
+SUBPARSERS = next(a for a in parser()._actions if a.dest == "command").choices
+COMMANDS = sorted(SUBPARSERS)
+
+
 def _arguments(command: str, tmp: Path) -> list[str]:
     """Arguments that make ``command`` do its real work on this repository (or a scratch folder)."""
     if command == "diff":
         return [str(REPO), str(REPO)]
     if command == "download":
         return ["0.0.1"]
-    if command in ("build", "docs", "release", "agreement"):
-        return ["--root", str(tmp)]  # refused before anything is read or written
     if command == "figure":
         return ["--out", str(tmp / "figure.png")]
-    return []
+    args = []
+    for action in SUBPARSERS[command]._actions:
+        if action.dest == "root":
+            args += ["--root", str(tmp)]  # a scratch folder: nothing of the repository is touched
+        elif action.required and not action.option_strings:
+            args.append(str(tmp / "input"))
+        elif action.required:
+            args += [action.option_strings[0], "someone"]
+    return args
 
 
-COMMANDS = sorted(next(a for a in parser()._actions if a.dest == "command").choices)
 #: Options that need the download extra when they name a release neither installed nor cached.
 RELEASE_OPTIONS = [["cite", "--version", "0.0.1"], ["info", "--release", "0.0.1"]]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import subprocess
 import sys
@@ -11,6 +13,7 @@ import pandas as pd
 import pytest
 
 import caucasus_events as ce
+from caucasus_events import archive
 from caucasus_events.loading import DataError
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,7 +37,7 @@ def test_every_table_loads_and_validates():
 
 
 def test_unknown_table_lists_the_valid_ones():
-    with pytest.raises(DataError, match=r"unknown table 'event' \(expected one of: events, mentions"):
+    with pytest.raises(DataError, match=r"unknown table 'event' \(expected one of: events, event_actors"):
         ce.load("event")
 
 
@@ -74,13 +77,41 @@ for node in tree.body:
     [b for b in re.findall(r"```python\n(.*?)```", (REPO / "README.md").read_text(encoding="utf-8"), re.S)],
 )
 def test_readme_python_blocks_run_outside_a_clone(block: str, tmp_path: Path) -> None:
-    """Every Python block of README (DuckDB and Polars ones included) runs from another folder."""
+    """Every Python block of README (DuckDB and Polars ones included) runs from another folder.
+
+    A release a block pins is served, as a synthetic archive, by a real HTTP server on
+    127.0.0.1 and listed in a registry of this test: the download path runs for real.
+    """
+    from synthetic_releases import released
+    from test_download import Server
+
     if "ce." in block and "import caucasus_events as ce" not in block:
         block = "import caucasus_events as ce\n" + block  # blocks that continue the one above
-    out = subprocess.run(
-        [sys.executable, "-c", RUN_BLOCK], input=block, capture_output=True, text=True, cwd=tmp_path
-    )
+    server, entries = Server(), {}
+    try:
+        for version in sorted(set(re.findall(r'version="v?([\d.]+)"', block))):
+            data = released(tmp_path / f"release-{version}", version=version).read_bytes()
+            server.serve(version, data)
+            entries[version] = {"url": "https://example.invalid/x.zip", "sha256": archive.sha256_hex(data)}
+        (tmp_path / "registry.json").write_text(json.dumps(entries))
+        env = {
+            **os.environ,
+            "CAUCASUS_EVENTS_CACHE": str(tmp_path / "cache"),
+            "CAUCASUS_EVENTS_REGISTRY": str(tmp_path / "registry.json"),
+            "CAUCASUS_EVENTS_RELEASES_URL": server.url,
+        }
+        out = subprocess.run(
+            [sys.executable, "-c", RUN_BLOCK],
+            input=block,
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+        )
+    finally:
+        server.close()
     assert out.returncode == 0, out.stderr
+    assert len(server.hits) == len(entries)
 
 
 def test_the_package_lists_its_whole_api_for_completion_and_help():

@@ -27,6 +27,7 @@ from synthetic_releases import (
 from caucasus_events import __version__, archive
 from caucasus_events.build import build
 from caucasus_events.cli import main
+from caucasus_events.models import MODELS
 from caucasus_events.problems import InputError, UsageError
 from caucasus_events.release import (
     needed,
@@ -54,8 +55,7 @@ def test_archive_holds_the_package_and_nothing_else(first: Path) -> None:
     assert path == project / "dist" / NAME
     version, files = archive.read(path, __version__)  # checks safety and SHA256SUMS
     assert version == __version__
-    tables = ["events", "mentions", "articles", "actors", "places", "retired_events"]
-    tables += ["cameo_codes", "plover_types", "plover_modes", "plover_contexts", "cameo_plover"]
+    tables = list(MODELS)
     expected = {"datapackage.json", "CITATION.cff", "LICENSE", "LICENSE-DATA.md", "README.txt"}
     expected |= {"RELEASE_NOTES.md", "SHA256SUMS"}
     expected |= {f"processed/{t}.{ext}" for t in tables for ext in ("csv", "parquet")}

@@ -41,7 +41,7 @@ Extras
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 #: Where each public name lives: imported on first use, so ``import caucasus_events`` is cheap.
 _LAZY = {

@@ -13,16 +13,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from caucasus_events.frames import to_frame
+from caucasus_events.frames import arrow_schema, to_frame
 from caucasus_events.models import MODELS
 from caucasus_events.problems import Problem
 from caucasus_events.progress import QUIET, Reporter
-
-LIST_COLUMNS = {
-    ("events", "source_actor_ids"): ("actors", "actor_id"),
-    ("events", "target_actor_ids"): ("actors", "actor_id"),
-    ("events", "plover_contexts"): ("plover_contexts", "context"),
-}
 
 
 def _where(table: str, index) -> tuple[str, int | None]:
@@ -109,14 +103,15 @@ def _bad_rows(table: str, frame: pd.DataFrame, mask: pd.Series, column: str, mes
 
 
 def key_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
-    """Primary keys unique and every foreign key (including ';'-separated lists) resolving."""
+    """Primary keys unique and every foreign key resolving."""
     problems = []
     for table, model in MODELS.items():
         frame, meta = frames[table], model.Config.metadata
-        duplicated = frame.duplicated(meta["primary_key"], keep="first")
-        problems += _bad_rows(
-            table, frame, duplicated, meta["primary_key"][0], "duplicate primary key {value!r}"
-        )
+        if not _declared_unique(model, meta["primary_key"]):  # else the model checked it already
+            duplicated = frame.duplicated(meta["primary_key"], keep="first")
+            problems += _bad_rows(
+                table, frame, duplicated, meta["primary_key"][0], "duplicate primary key {value!r}"
+            )
         for fk in meta["foreign_keys"]:
             ref = fk["reference"]
             column = frame[fk["fields"]]
@@ -128,22 +123,15 @@ def key_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
                 fk["fields"],
                 f"{{value!r}} not found in {ref['resource']}.{ref['fields']}",
             )
-    for (table, column), (ref_table, ref_column) in LIST_COLUMNS.items():
-        frame = frames[table]
-        items = pc.split_pattern(_strings(frame[column]), ";")
-        unknown = pc.invert(
-            pc.is_in(pc.list_flatten(items), value_set=_strings(frames[ref_table][ref_column]))
-        )
-        missing = np.zeros(len(frame), dtype=bool)
-        missing[pc.list_parent_indices(items).filter(unknown).to_numpy()] = True
-        problems += _bad_rows(
-            table,
-            frame,
-            pd.Series(missing, index=frame.index),
-            column,
-            f"{{value!r}} has an item not in {ref_table}.{ref_column}",
-        )
     return problems
+
+
+def _declared_unique(model, key: list[str]) -> bool:
+    """Whether the model itself requires ``key`` to be unique (one column, or the table's unique)."""
+    schema = model.to_schema()
+    if len(key) == 1:
+        return bool(schema.columns[key[0]].unique)
+    return sorted(schema.unique or []) == sorted(key)
 
 
 def _strings(column: pd.Series) -> pa.Array:
@@ -178,9 +166,11 @@ def derived_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     kind = events["plover_type"].astype(events["plover_type"].dtype.categories.dtype)
     event_keys = kind + "\x1f" + events["plover_mode"]
     checks = {
+        "cameo_name": code.map(cameo["name"]),
         "cameo_root": code.map(cameo["root"]),
         "goldstein": code.map(cameo["goldstein"]),
         "quad_class": kind.map(types["quad_class"]),
+        "quad_name": kind.map(types["quad_name"].astype("str")),
     }
     mode_score = event_keys.map(mode_scores).astype("Float64")
     checks["plover_score"] = mode_score.fillna(kind.map(types["score"]).astype("Float64"))
@@ -191,11 +181,28 @@ def derived_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     problems += _bad_rows(
         "events", events, bad_mode, "plover_mode", "{value!r} is not a mode of the event's type"
     )
-    counts = mentions.groupby("event_id").agg(
-        n_mentions=("mention_id", "size"), n_articles=("article_id", "nunique")
-    )
-    for column in ("n_mentions", "n_articles"):
-        expected = events["event_id"].map(counts[column])
+    # Counted with integer codes: pandas' groupby-nunique and Arrow's count_distinct both take
+    # seconds on a million events.
+    event_codes, event_ids = pd.factorize(mentions["event_id"])
+    article_codes, article_ids = pd.factorize(mentions["article_id"])
+    known = event_codes >= 0
+    per_event = np.bincount(event_codes[known], minlength=len(event_ids))
+    both = known & (article_codes >= 0)
+    width = np.int64(len(article_ids) + 1)
+    pairs = np.sort(event_codes[both].astype(np.int64) * width + article_codes[both])
+    first = np.ones(len(pairs), dtype=bool)
+    first[1:] = pairs[1:] != pairs[:-1]  # a sort beats np.unique's hashing here, by far
+    distinct = np.bincount(pairs[first] // width, minlength=len(event_ids))
+    # Each event's place among the mentioned ones (-1: no mention), by Arrow's hash lookup.
+    where = pc.index_in(_strings(events["event_id"]), value_set=pa.array(event_ids, pa.large_string()))
+    where = where.fill_null(-1).to_numpy(zero_copy_only=False)
+    found = where >= 0
+    expected_counts = {}
+    for column, values in (("n_mentions", per_event), ("n_articles", distinct)):
+        expected = np.full(len(events), np.nan)
+        expected[found] = values[where[found]]
+        expected_counts[column] = pd.Series(expected, index=events.index)
+    for column, expected in expected_counts.items():
         differs = _differs(events[column], expected)
         problems += _bad_rows(
             "events", events, differs, column, "{value!r} disagrees with the mentions table"
@@ -212,20 +219,52 @@ def _differs(actual: pd.Series, expected: pd.Series) -> pd.Series:
 
 
 def quote_problems(mentions: pd.DataFrame, texts: dict[str, str]) -> list[Problem]:
-    """Each quote equals the slice [start, end) of its text (for the texts at hand)."""
+    """Each quote agrees with its passage: its SHA-256 and length always, and the slice
+    [start, end) of its text (only its beginning for a snippet) for the texts at hand."""
     problems = []
-    columns = (mentions[c].tolist() for c in ("article_id", "start", "end", "quote"))
-    for index, article_id, start, end, quote in zip(mentions.index, *columns, strict=True):
+    names = ("article_id", "start", "end", "quote", "quote_complete", "quote_length", "quote_sha256")
+    columns = (mentions[c].tolist() for c in names)
+    for index, article_id, start, end, quote, complete, length, digest in zip(
+        mentions.index, *columns, strict=True
+    ):
+        path, line = _where("mentions", index)
         text = texts.get(article_id)
-        if text is not None and text[start:end] != quote:
-            path, line = _where("mentions", index)
+        passage = text[start:end] if text is not None else (quote if complete else None)
+        if end - start != length:
+            problems.append(Problem(path, line, "quote_length", f"{length} (expected end - start = {end - start})"))
+        if passage is not None and hashlib.sha256(passage.encode("utf-8")).hexdigest() != digest:
+            problems.append(Problem(path, line, "quote_sha256", "is not the SHA-256 of the passage"))
+        snippet_differs = text is not None and not passage.startswith(quote)
+        if snippet_differs or (complete and passage is not None and quote != passage):
+            problems.append(
+                Problem(path, line, "quote", f"differs from text[{start}:{end}] of {article_id}")
+            )
+    return problems
+
+
+def quote_share_problems(mentions: pd.DataFrame, articles: pd.DataFrame) -> list[Problem]:
+    """Texts that may not be redistributed: quotes are snippets within the documented bound."""
+    from caucasus_events.assemble import QUOTE_SHARE, SNIPPET_MAX
+
+    problems = []
+    closed = articles[~articles["redistributable"].astype(bool)]
+    for index, article_id, length in zip(closed.index, closed["article_id"], closed["text_length"], strict=True):
+        quotes = mentions.loc[mentions["article_id"] == article_id, ["quote", "quote_complete"]]
+        path, line = _where("articles", index)
+        published = int(quotes["quote"].str.len().sum())
+        if published > QUOTE_SHARE * length:
             problems.append(
                 Problem(
                     path,
                     line,
-                    "quote",
-                    f"differs from text[{start}:{end}] of {article_id}",
+                    "redistributable",
+                    f"false, but the mentions publish {published} of its {length} characters "
+                    f"(expected at most {QUOTE_SHARE:.0%})",
                 )
+            )
+        if (quotes["quote"].str.len() > SNIPPET_MAX).any():
+            problems.append(
+                Problem(path, line, "redistributable", f"false, but a quote is longer than {SNIPPET_MAX} characters")
             )
     return problems
 
@@ -239,8 +278,8 @@ def check_frames(frames: dict[str, pd.DataFrame], texts: dict[str, str] | None =
         return problems
     problems += key_problems(frames)
     problems += derived_problems(frames)
-    if texts:
-        problems += quote_problems(frames["mentions"], texts)
+    problems += quote_problems(frames["mentions"], texts or {})
+    problems += quote_share_problems(frames["mentions"], frames["articles"])
     return problems
 
 
@@ -444,29 +483,37 @@ def _read_table(root: Path, table: str) -> tuple[pd.DataFrame | None, list[Probl
     schema, problems = _read_json(root / shown, shown)
     if problems:
         return None, problems
-    frames = {}
+    # The two files are compared as Arrow tables of plain types (categories as text), which is
+    # what a CSV can hold; only the Parquet file is converted to the pandas frame checked below.
+    names = [f["name"] for f in schema["fields"]]
+    plain = pa.schema([pa.field(f.name, _plain_type(f.type)) for f in arrow_schema(schema)])
+    tables, frame = {}, None
     for suffix, read in (("parquet", pq.read_table), ("csv", lambda path: _read_csv_arrow(path, schema))):
         path = f"processed/{table}.{suffix}"
         try:
-            frames[suffix] = to_frame(read(root / path), schema)
+            arrow = read(root / path)
+            if suffix == "parquet":
+                frame = to_frame(arrow, schema)
+            tables[suffix] = arrow.select(names).cast(plain)
         except (pa.ArrowException, OSError, KeyError, TypeError, ValueError) as exc:
             kind = {"parquet": "Parquet", "csv": "CSV"}[suffix]
             message = f"cannot be read (expected a {kind} file with the columns of {shown}: {exc})"
             problems.append(Problem(path, None, "-", message))
     if problems:
         return None, problems
-    if not frames["csv"].equals(frames["parquet"]):
+    if not tables["csv"].equals(tables["parquet"]):
         problems.append(Problem(f"processed/{table}.csv", None, "-", "rows differ from the Parquet file"))
-    return frames["parquet"], problems
+    return frame, problems
+
+
+def _plain_type(kind: pa.DataType) -> pa.DataType:
+    return kind.value_type if pa.types.is_dictionary(kind) else kind
 
 
 def _read_csv_arrow(path: Path, schema: dict):
     from pyarrow import csv as pacsv
 
-    from caucasus_events.frames import arrow_schema
-
-    target = arrow_schema(schema)
-    plain = {f.name: (f.type.value_type if hasattr(f.type, "value_type") else f.type) for f in target}
+    plain = {f.name: _plain_type(f.type) for f in arrow_schema(schema)}
     options = pacsv.ConvertOptions(
         column_types=plain,
         strings_can_be_null=True,
