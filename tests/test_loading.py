@@ -115,7 +115,7 @@ def test_readme_python_blocks_run_outside_a_clone(block: str, tmp_path: Path) ->
 
 
 def test_the_package_lists_its_whole_api_for_completion_and_help():
-    names = {"load", "tables", "describe", "path", "codebook", "citation", "sources", "DataError"}
+    names = {"load", "tables", "describe", "path", "codebook", "citation", "sources", "DataError", "rehydrate"}
     assert names <= set(dir(ce)) and names | {"__version__"} == set(ce.__all__)
     for name in ce.__all__:
         assert getattr(ce, name) is not None

@@ -1,4 +1,4 @@
-"""Traceable event data on the Armenia-Azerbaijan peace process (2020-2023).
+"""Traceable event data on the Armenia-Azerbaijan peace process (2020-2025).
 
 The installed package carries the data: loading works offline and imports only pandas and
 pyarrow.
@@ -25,6 +25,8 @@ citation(style="bibtex", version=None)
     How to cite the dataset: ``"bibtex"``, ``"apa"`` or ``"cff"``.
 sources(version=None)
     The source texts to credit: publisher, title, date, URL, license.
+rehydrate(mentions, folder, articles=None)
+    Restore the full quotes of texts that may not be redistributed, from your own copy.
 
 Errors
 ------
@@ -53,6 +55,7 @@ _LAZY = {
     "DataError": "loading",
     "citation": "citing",
     "sources": "citing",
+    "rehydrate": "rehydrate",
 }
 
 __all__ = ["__version__", *sorted(_LAZY)]

@@ -194,5 +194,7 @@ def summary_counts(tables: dict[str, list[dict]]) -> dict[str, int]:
     per_event = Counter(e["n_articles"] for e in tables["events"])
     return {
         "events reported by more than one text": sum(n for k, n in per_event.items() if k > 1),
-        "mentions disagreeing with their event": sum(1 for m in tables["mentions"] if m["disagreement_field"]),
+        "mentions disagreeing with their event": sum(
+            1 for m in tables["mentions"] if m["disagreement_field"]
+        ),
     }

@@ -103,9 +103,7 @@ def _shift(day: dt.date | None, days: int) -> dt.date | None:
         return None  # beyond the calendar: the bound is open
 
 
-def resolve_relative(
-    expression: str, earliest: dt.date | None, latest: dt.date | None
-) -> Resolved | None:
+def resolve_relative(expression: str, earliest: dt.date | None, latest: dt.date | None) -> Resolved | None:
     """Resolve a relative date expression against the publication date, or ``None``.
 
     Parameters

@@ -339,7 +339,9 @@ class Mentions(pa.DataFrameModel):
     quote_complete: Series[pd.BooleanDtype] = pa.Field(
         description="Whether quote is the whole passage (false: a short snippet; `ce.rehydrate` restores it from your copy of the text)."
     )
-    quote_length: Series[pd.Int64Dtype] = pa.Field(ge=1, description="Length of the whole passage (end - start).")
+    quote_length: Series[pd.Int64Dtype] = pa.Field(
+        ge=1, description="Length of the whole passage (end - start)."
+    )
     quote_sha256: Series[str] = pa.Field(
         str_matches=SHA256, description="SHA-256 of the whole passage (UTF-8), to check a rehydrated quote."
     )
@@ -415,7 +417,8 @@ class EventActors(pa.DataFrameModel):
     )
     actor_id: Series[str] = pa.Field(description="The actor (actors.actor_id).")
     rank: Series[pd.Int64Dtype] = pa.Field(
-        ge=1, description="Order in the role, 1 for the principal actor (events.source_actor_id / target_actor_id)."
+        ge=1,
+        description="Order in the role, 1 for the principal actor (events.source_actor_id / target_actor_id).",
     )
 
     class Config:
@@ -466,7 +469,9 @@ class Quantities(pa.DataFrameModel):
         description="Identifier of the quantity, derived from its mention and the number as written.",
     )
     event_id: Series[str] = pa.Field(str_matches=EVENT_ID, description="The event (events.event_id).")
-    mention_id: Series[str] = pa.Field(description="The mention whose quote holds the number (mentions.mention_id).")
+    mention_id: Series[str] = pa.Field(
+        description="The mention whose quote holds the number (mentions.mention_id)."
+    )
     article_id: Series[str] = pa.Field(description="The text that reports it (articles.article_id).")
     kind: Series[pd.CategoricalDtype] = pa.Field(
         isin=QUANTITY_KINDS,
@@ -485,7 +490,9 @@ class Quantities(pa.DataFrameModel):
     approximate: Series[pd.BooleanDtype] = pa.Field(
         description="True for 'at least', 'about', 'more than', 'hundreds' and the like."
     )
-    as_written: Series[str] = pa.Field(description="The number exactly as the text writes it (inside the mention's quote).")
+    as_written: Series[str] = pa.Field(
+        description="The number exactly as the text writes it (inside the mention's quote)."
+    )
     note: Series[str] = pa.Field(nullable=True, description="Remarks.")
 
     @pa.dataframe_check(description="value_low <= value_best <= value_high")

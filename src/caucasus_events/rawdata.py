@@ -96,6 +96,7 @@ PUBLISHER_SPEC: Spec = {
     "kind": (True, TEXT, " or ".join(PUBLISHER_KINDS)),
     "country": (False, TEXT, "an ISO 3166-1 alpha-3 code or null"),
     "matches": (True, TEXT_LIST, "the beginnings of the publisher names it covers"),
+    "speaks_as": (False, TEXT, "the actor ID of the office whose statements it publishes, or null"),
     "note": (False, TEXT, "text or null"),
 }
 RETIRED_SPEC: Spec = {
@@ -234,6 +235,11 @@ def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
     problems += found
     reg.publishers = _unique(publishers, "publisher", problems)
     for record in reg.publishers.values():
+        speaker = record.get("speaks_as")
+        if speaker is not None and speaker not in reg.actors and not reg.reported("actor", speaker):
+            problems.append(
+                Problem(record.shown, record.lines["speaks_as"], "speaks_as", f"unknown actor {speaker!r}")
+            )
         if message := _country_problem(record.get("country")):
             problems.append(Problem(record.shown, record.lines["country"], "country", message))
         if record["kind"] not in PUBLISHER_KINDS:

@@ -59,7 +59,11 @@ QUANTITY_SPEC = {
 MENTION_DATE_SPEC = {
     "text": (False, TEXT, "the date expression as written"),
     "relative": (False, (bool,), "true when resolved against the publication date"),
-    "start": (False, DATE_T, "a date YYYY-MM-DD or null (filled in by the build for the expressions it resolves)"),
+    "start": (
+        False,
+        DATE_T,
+        "a date YYYY-MM-DD or null (filled in by the build for the expressions it resolves)",
+    ),
     "end": (False, DATE_T, "a date YYYY-MM-DD or null"),
     "precision": (False, TEXT, "day, month, season, year, range or unknown"),
 }
@@ -77,6 +81,8 @@ class ArticleResult:
     article: dict | None = None
     mentions: list[dict] = field(default_factory=list)
     quantities: list[dict] = field(default_factory=list)
+    #: Where each mention is written (file, line), for the linter's messages.
+    mention_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     #: The annotation says ``pending: true``: the text is left out of the tables.
     pending: bool = False
@@ -125,7 +131,9 @@ def read_text(path: Path, shown: str, root: Path) -> tuple[str | None, bytes | N
 def decode_text(data: bytes, shown: str) -> tuple[str | None, list[Problem]]:
     """Decode a text's bytes, enforcing UTF-8 without BOM and LF line endings only."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return None, [Problem(shown, 1, "-", "text starts with a byte-order mark (expected UTF-8 without BOM)")]
+        return None, [
+            Problem(shown, 1, "-", "text starts with a byte-order mark (expected UTF-8 without BOM)")
+        ]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -198,7 +206,7 @@ def process_article(root: Path, article_id: str, reg: Registries) -> ArticleResu
         # Checked even when the metadata has problems, so that one file's mistakes do not
         # hide another's; dates are then resolved against whatever metadata could be read.
         context = meta if meta_ok else None
-        annotator, mentions, quantities, pending, found = _mentions(
+        annotator, mentions, quantities, result.mention_lines, pending, found = _mentions(
             root, annotation_path, article_id, text, context, reg
         )
         problems += found
@@ -257,14 +265,14 @@ def publisher_columns(meta: Mapping, shown: str, reg: Registries) -> tuple[dict,
 
 def _mentions(
     root, path, article_id, text, meta, reg
-) -> tuple[str | None, list[dict], list[dict], bool, list[Problem]]:
+) -> tuple[str | None, list[dict], list[dict], dict, bool, list[Problem]]:
     shown = relpath(path, root)
     doc, problems = load_yaml(path, shown)
     if problems:
-        return None, [], [], False, problems
+        return None, [], [], {}, False, problems
     problems = check_record(doc, ANNOTATION_SPEC, shown, "", 1)
     if problems:
-        return None, [], [], False, problems
+        return None, [], [], {}, False, problems
     pending = bool(doc.get("pending"))
     if pending and doc["mentions"]:
         problems.append(
@@ -296,7 +304,7 @@ def _mentions(
         if row is not None:
             rows.append(row)
     seen: dict[str, int] = {}
-    unique_rows, quantity_rows = [], []
+    unique_rows, quantity_rows, lines = [], [], {}
     for row in rows:
         line = row.pop("_line")
         quantities = row.pop("_quantities")
@@ -312,8 +320,9 @@ def _mentions(
         else:
             seen[row["mention_id"]] = line
             unique_rows.append(row)
+            lines[row["mention_id"]] = (shown, line)
             quantity_rows.extend(quantities)
-    return doc["annotator"], unique_rows, quantity_rows, pending, problems
+    return doc["annotator"], unique_rows, quantity_rows, lines, pending, problems
 
 
 def _mention(item: Mapping, where, shown, article_id, text, meta, reg: Registries, annotator):
@@ -369,7 +378,11 @@ def _mention(item: Mapping, where, shown, article_id, text, meta, reg: Registrie
     disagreement = item.get("disagreement") or {}
     if item.get("disagreement") is not None:
         found = check_record(
-            item["disagreement"], DISAGREEMENT_SPEC, shown, f"{where}.disagreement", item.lines["disagreement"]
+            item["disagreement"],
+            DISAGREEMENT_SPEC,
+            shown,
+            f"{where}.disagreement",
+            item.lines["disagreement"],
         )
         problems += found
         if not found and disagreement["field"] not in DISAGREEMENT_FIELDS:
@@ -427,7 +440,8 @@ def _mention(item: Mapping, where, shown, article_id, text, meta, reg: Registrie
         "_line": item.line,
         "_quantities": [
             {
-                "quantity_id": "Q" + hashlib.sha256(f"{row_id}\n{q['kind']}\n{q['as_written']}".encode()).hexdigest()[:12],
+                "quantity_id": "Q"
+                + hashlib.sha256(f"{row_id}\n{q['kind']}\n{q['as_written']}".encode()).hexdigest()[:12],
                 "event_id": item["event"],
                 "mention_id": row_id,
                 "article_id": article_id,
@@ -460,7 +474,10 @@ def _quantity_problems(record: object, quote: str | None, shown: str, where: str
     if record["kind"] not in QUANTITY_KINDS:
         bad("kind", f"{record['kind']!r} (expected {', '.join(QUANTITY_KINDS)})")
     if quote is not None and record["as_written"] not in quote:
-        bad("as_written", f"{record['as_written']!r} is not in the quote (expected the number as the quote writes it)")
+        bad(
+            "as_written",
+            f"{record['as_written']!r} is not in the quote (expected the number as the quote writes it)",
+        )
     values = [record.get(k) for k in ("low", "best", "high")]
     if all(v is None for v in values):
         bad("best", "no value (expected at least one of low, best, high)")
@@ -491,7 +508,9 @@ def _mention_date(date: Mapping, meta: Mapping, bad) -> tuple[dict, int | None]:
             weekday = resolved.weekday
             given = (date.get("start"), date.get("end"))
             computed = (resolved.start, resolved.end)
-            if given != (None, None) and (given != computed or (date.get("precision") or "day") != resolved.precision):
+            if given != (None, None) and (
+                given != computed or (date.get("precision") or "day") != resolved.precision
+            ):
                 bad(
                     "start",
                     f"{date['text']!r} resolves to {resolved.start}..{resolved.end} ({resolved.precision}) against "

@@ -231,14 +231,14 @@ def quote_problems(mentions: pd.DataFrame, texts: dict[str, str]) -> list[Proble
         text = texts.get(article_id)
         passage = text[start:end] if text is not None else (quote if complete else None)
         if end - start != length:
-            problems.append(Problem(path, line, "quote_length", f"{length} (expected end - start = {end - start})"))
+            problems.append(
+                Problem(path, line, "quote_length", f"{length} (expected end - start = {end - start})")
+            )
         if passage is not None and hashlib.sha256(passage.encode("utf-8")).hexdigest() != digest:
             problems.append(Problem(path, line, "quote_sha256", "is not the SHA-256 of the passage"))
         snippet_differs = text is not None and not passage.startswith(quote)
         if snippet_differs or (complete and passage is not None and quote != passage):
-            problems.append(
-                Problem(path, line, "quote", f"differs from text[{start}:{end}] of {article_id}")
-            )
+            problems.append(Problem(path, line, "quote", f"differs from text[{start}:{end}] of {article_id}"))
     return problems
 
 
@@ -248,7 +248,9 @@ def quote_share_problems(mentions: pd.DataFrame, articles: pd.DataFrame) -> list
 
     problems = []
     closed = articles[~articles["redistributable"].astype(bool)]
-    for index, article_id, length in zip(closed.index, closed["article_id"], closed["text_length"], strict=True):
+    for index, article_id, length in zip(
+        closed.index, closed["article_id"], closed["text_length"], strict=True
+    ):
         quotes = mentions.loc[mentions["article_id"] == article_id, ["quote", "quote_complete"]]
         path, line = _where("articles", index)
         published = int(quotes["quote"].str.len().sum())
@@ -264,7 +266,12 @@ def quote_share_problems(mentions: pd.DataFrame, articles: pd.DataFrame) -> list
             )
         if (quotes["quote"].str.len() > SNIPPET_MAX).any():
             problems.append(
-                Problem(path, line, "redistributable", f"false, but a quote is longer than {SNIPPET_MAX} characters")
+                Problem(
+                    path,
+                    line,
+                    "redistributable",
+                    f"false, but a quote is longer than {SNIPPET_MAX} characters",
+                )
             )
     return problems
 
