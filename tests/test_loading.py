@@ -115,7 +115,17 @@ def test_readme_python_blocks_run_outside_a_clone(block: str, tmp_path: Path) ->
 
 
 def test_the_package_lists_its_whole_api_for_completion_and_help():
-    names = {"load", "tables", "describe", "path", "codebook", "citation", "sources", "DataError", "rehydrate"}
+    names = {
+        "load",
+        "tables",
+        "describe",
+        "path",
+        "codebook",
+        "citation",
+        "sources",
+        "DataError",
+        "rehydrate",
+    }
     assert names <= set(dir(ce)) and names | {"__version__"} == set(ce.__all__)
     for name in ce.__all__:
         assert getattr(ce, name) is not None
@@ -167,3 +177,18 @@ def test_polars_backend_has_the_same_types_and_rows():
     )
     assert events["plover_type"].unique().to_list() == ["AGREE"]
     assert events.height == (ce.load("events")["plover_type"] == "AGREE").sum()
+
+
+def test_readme_links_and_figure_are_absolute_and_point_into_the_repository():
+    """README is also the package index page, where relative links break."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    targets = re.findall(r"\]\(([^)\s]+)\)", readme)
+    assert targets
+    blob = "https://github.com/caucasus-events/caucasus-events/blob/main/"
+    raw = "https://raw.githubusercontent.com/caucasus-events/caucasus-events/main/"
+    for target in targets:
+        assert target.startswith(("https://", "http://")), target
+        for base in (blob, raw):
+            if target.startswith(base):
+                assert (REPO / target.removeprefix(base).split("#")[0]).exists(), target
+    assert any(t.startswith(raw) and t.endswith(".png") for t in targets)

@@ -58,7 +58,14 @@ def test_archive_holds_the_package_and_nothing_else(first: Path) -> None:
     version, files = archive.read(path, FIRST)  # checks safety and SHA256SUMS
     assert version == FIRST
     tables = list(MODELS)
-    expected = {"datapackage.json", "CITATION.cff", "LICENSE", "LICENSE-DATA.md", "README.txt", "docs/codebook.md"}
+    expected = {
+        "datapackage.json",
+        "CITATION.cff",
+        "LICENSE",
+        "LICENSE-DATA.md",
+        "README.txt",
+        "docs/codebook.md",
+    }
     expected |= {"RELEASE_NOTES.md", "SHA256SUMS"}
     expected |= {f"processed/{t}.{ext}" for t in tables for ext in ("csv", "parquet")}
     expected |= {f"schemas/{t}.json" for t in tables}

@@ -185,8 +185,12 @@ def test_readme_install_and_load_runs_as_written(wheel: Path, tmp_path: Path) ->
         cwd=tmp_path,
     )
     assert pip.returncode == 0, pip.stderr
-    out = subprocess.run([str(env_dir / "bin" / "python"), "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    out = subprocess.run(
+        [str(env_dir / "bin" / "python"), "-c", code], capture_output=True, text=True, cwd=tmp_path
+    )
     assert out.returncode == 0, out.stderr
     assert "event_id" in out.stdout and "E000001" in out.stdout
-    installed = _run(env_dir / "bin" / "python", "import json, caucasus_events as ce; print(json.dumps(ce.__file__))")
+    installed = _run(
+        env_dir / "bin" / "python", "import json, caucasus_events as ce; print(json.dumps(ce.__file__))"
+    )
     assert installed.startswith(str(env_dir))
