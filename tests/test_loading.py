@@ -127,6 +127,7 @@ def test_the_package_lists_its_whole_api_for_completion_and_help():
         "rehydrate",
     }
     assert names <= set(dir(ce)) and names | {"__version__"} == set(ce.__all__)
+    assert [n for n in dir(ce) if not n.startswith("__")] == sorted(names)  # nothing else offered
     for name in ce.__all__:
         assert getattr(ce, name) is not None
         if callable(getattr(ce, name)):

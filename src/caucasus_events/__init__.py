@@ -70,4 +70,5 @@ def __getattr__(name: str) -> object:
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_LAZY})
+    # The public API (lazy names included) and the module's own dunders; no helpers.
+    return sorted({*__all__, *(name for name in globals() if name.startswith("__"))})
