@@ -31,7 +31,12 @@ class DownloadError(DataError):
 
 
 def registry() -> dict[str, dict]:
-    """All releases the registry lists, published or not: ``{version: {"url", "sha256"}}``."""
+    """All releases the registry lists, published or not: ``{version: {"url", "sha256", "files"}}``.
+
+    ``files`` (recorded by ``caucasus-events release --register``) maps each file of the release
+    to its SHA-256; releases registered before it was recorded are checked against their own
+    ``SHA256SUMS``.
+    """
     path = settings.registry_path()
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
