@@ -34,6 +34,8 @@ MAX_RATIO = 100
 RATIO_FLOOR = 1024**2  # archives unpacking to less than this may compress as well as they like
 CHUNK = 1024**2
 VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+$")
+#: A release version as users may write it: ``0.1.0`` or the tag's ``v0.1.0``.
+_TAGGED = re.compile(r"^[vV](\d+\.\d+\.\d+)$")
 _SUMS_LINE = re.compile(r"^([0-9a-f]{64})  (\S(?:.*\S)?)$")
 
 
@@ -41,6 +43,12 @@ class ArchiveError(Exception):
     """An archive is unsafe, damaged or not a release archive (exit code 2)."""
 
     exit_code = 2
+
+
+def normalize(version: str) -> str:
+    """``version`` without the ``v`` of a Git tag (``v0.1.0`` is ``0.1.0``); anything else unchanged."""
+    tagged = _TAGGED.match(version)
+    return tagged.group(1) if tagged else version
 
 
 def archive_name(version: str) -> str:
@@ -215,15 +223,21 @@ def _open(path: Path, label: str) -> zipfile.ZipFile:
         raise ArchiveError(f"{label}: not a readable ZIP archive ({exc}; truncated or damaged?)") from None
 
 
-def check_sums(files: dict[str, bytes], label: str) -> None:
-    """Check every file against ``SHA256SUMS`` (which must list exactly the other files)."""
+def parse_sums(data: bytes) -> tuple[dict[str, str], list[str]]:
+    """The SHA-256 of each path ``SHA256SUMS`` lists, and its malformed lines."""
     listed, problems = {}, []
-    for number, line in enumerate(files[SUMS].decode("utf-8", "replace").splitlines(), 1):
+    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
         match = _SUMS_LINE.match(line)
         if not match:
             problems.append(f"{SUMS} line {number}: {line!r} (expected '<sha256>  <path>')")
             continue
         listed[match.group(2)] = match.group(1)
+    return listed, problems
+
+
+def check_sums(files: dict[str, bytes], label: str) -> None:
+    """Check every file against ``SHA256SUMS`` (which must list exactly the other files)."""
+    listed, problems = parse_sums(files[SUMS])
     for rel, data in sorted(files.items()):
         if rel == SUMS:
             continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -176,7 +177,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_download(args: argparse.Namespace) -> int:
     from caucasus_events.download import fetch
 
-    print(f"{args.release}: {fetch(args.release, say=print)}")
+    print(f"{args.version}: {fetch(args.version, say=print)}")
     return 0
 
 
@@ -184,14 +185,14 @@ def cmd_cite(args: argparse.Namespace) -> int:
     if args.sources:
         from caucasus_events.citing import sources
 
-        frame = sources(version=args.release)
+        frame = sources(version=args.version)
         for row in frame.itertuples():
             published = row.published.date().isoformat() if row.published == row.published else "n.d."
             print(f"{row.publisher} ({published}). {row.title}. {row.url} [{row.license}]")
         return 0
     from caucasus_events.citing import citation
 
-    print(citation(args.style, version=args.release), end="")
+    print(citation(args.style, version=args.version), end="")
     return 0
 
 
@@ -202,9 +203,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     from caucasus_events.loading import package_dir, tables
 
     width = shutil.get_terminal_size((100, 24)).columns
-    folder = package_dir(args.release)
+    folder = package_dir(args.version)
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    frame = tables(version=args.release)
+    frame = tables(version=args.version)
     name_width = max(len("table"), *(len(t) for t in frame["table"]))
     lines = [
         f"{package['name']} {package['version']}  ({folder})",
@@ -230,6 +231,18 @@ def _progress(args: argparse.Namespace):
     from caucasus_events.progress import Reporter
 
     return Reporter.from_flags(quiet=getattr(args, "quiet", False), verbose=getattr(args, "verbose", False))
+
+
+def _version_option(p: argparse.ArgumentParser) -> None:
+    # The same name as load(version=...); --release is the name before 0.2 and still works.
+    p.add_argument(
+        "--version",
+        "--release",
+        dest="version",
+        metavar="VERSION",
+        help="a published release, such as 0.1.0 or v0.1.0 (default: the installed one; "
+        "--release is the deprecated name of this option)",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -350,29 +363,38 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_diff)
 
     p = sub.add_parser("download", help="download, verify and cache a published release")
-    p.add_argument("release", metavar="VERSION", help="release version, such as 0.1.0")
+    p.add_argument("version", metavar="VERSION", help="release version, such as 0.1.0 or v0.1.0")
     p.set_defaults(func=cmd_download)
 
     p = sub.add_parser("cite", help="how to cite the dataset (or, with --sources, the texts)")
     p.add_argument("--style", choices=["bibtex", "apa", "cff"], default="bibtex")
-    p.add_argument("--release", metavar="VERSION", help="a published release (default: the installed one)")
+    _version_option(p)
     p.add_argument("--sources", action="store_true", help="list the source texts to credit instead")
     p.set_defaults(func=cmd_cite)
 
     p = sub.add_parser("info", help="the tables of a release and their row counts")
-    p.add_argument("--release", metavar="VERSION", help="a published release (default: the installed one)")
+    _version_option(p)
     p.set_defaults(func=cmd_info)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; exit 2 for bad input or usage, 1 for an internal error."""
+    """Run the command line; exit 2 for bad input or usage, 1 for an internal error.
+
+    A closed pipe on standard output ends the command quietly with 141.
+    """
     args = parser().parse_args(argv)
     try:
         return args.func(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`caucasus-events diff A B | head`): stop quietly. Standard output
+        # is pointed at /dev/null so that the interpreter's final flush fails no more.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a program killed by the signal would report
     except OSError as exc:
         # The machine's fault or the user's (no space, no permission, a folder where a file
         # must be), never the program's: exit 2 with the path and what was expected.
@@ -383,6 +405,10 @@ def main(argv: list[str] | None = None) -> int:
         print("nothing was written, or an interrupted commit is finished by the next build", file=sys.stderr)
         return 2
     except Exception as exc:
+        if isinstance(exc, ModuleNotFoundError):
+            from caucasus_events.extras import missing
+
+            exc = missing(exc, f"caucasus-events {args.command}")
         code = getattr(exc, "exit_code", None)
         if code is None:
             print(f"internal error: {type(exc).__name__}: {exc} (please report it)", file=sys.stderr)
