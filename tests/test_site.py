@@ -1,0 +1,296 @@
+"""The static site: determinism, valid HTML, highlights, the license limit, errors."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import html5lib
+import pandas as pd
+import pytest
+
+from caucasus_events.cli import main
+from caucasus_events.problems import InputError, UsageError
+from caucasus_events.site import MARKER, Data, paragraph, segments, site_files, write_site
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def site() -> dict[str, bytes]:
+    return site_files(REPO)
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    return {
+        t: pd.read_parquet(REPO / "processed" / f"{t}.parquet") for t in ("events", "mentions", "articles")
+    }
+
+
+def parse(data: bytes) -> ET.Element:
+    """Parse strictly: any HTML parse error fails the test."""
+    return html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(data.decode("utf-8"))
+
+
+def visible_text(tree: ET.Element) -> str:
+    body = tree.find("body")
+    return "".join(body.itertext())
+
+
+def marks(tree: ET.Element) -> list[ET.Element]:
+    return list(tree.find("body").iter("mark"))
+
+
+def test_two_builds_are_byte_identical(site):
+    again = site_files(REPO)
+    assert sorted(again) == sorted(site)
+    assert [rel for rel in site if site[rel] != again[rel]] == []
+
+
+def test_pages_cover_the_package(site, tables):
+    pages = {rel for rel in site if rel.endswith(".html")}
+    for event_id in tables["events"]["event_id"]:
+        assert f"events/{event_id}.html" in pages
+    for article_id in tables["articles"]["article_id"]:
+        assert f"texts/{article_id}.html" in pages
+    for name in (
+        "index",
+        "events",
+        "texts",
+        "actors",
+        "places",
+        "dictionary",
+        "codebook",
+        "agreement",
+        "changes",
+    ):
+        assert f"{name}.html" in pages
+    assert site["assets/events-over-time.png"] == (REPO / "docs" / "events-over-time.png").read_bytes()
+
+
+def test_every_page_is_valid_html_with_one_h1_alt_text_and_viewport(site):
+    for rel, data in site.items():
+        if not rel.endswith(".html"):
+            continue
+        tree = parse(data)
+        assert len(list(tree.iter("h1"))) == 1, rel
+        assert all(img.get("alt") for img in tree.iter("img")), rel
+        assert any(m.get("name") == "viewport" for m in tree.iter("meta")), rel
+        ids = [el.get("id") for el in tree.iter() if el.get("id")]
+        assert len(ids) == len(set(ids)), rel
+
+
+def test_strict_parse_rejects_broken_html():
+    # The validity check above can fail: a stray end tag is a parse error.
+    with pytest.raises(html5lib.html5parser.ParseError):
+        parse(b"<!DOCTYPE html><html lang=en><head><title>x</title></head><body><p>a</div></body></html>")
+
+
+def test_event_page_marks_every_mention_with_its_quote(site, tables):
+    mentions = tables["mentions"]
+    for event_id, group in mentions.groupby("event_id"):
+        tree = parse(site[f"events/{event_id}.html"])
+        found = {m.get("data-mention"): "".join(m.itertext()) for m in marks(tree)}
+        assert len(marks(tree)) == len(group), event_id
+        assert found == dict(zip(group["mention_id"], group["quote"], strict=True)), event_id
+
+
+def test_event_page_says_the_coding_in_words(site):
+    text = visible_text(parse(site["events/E000100.html"]))
+    for words in (
+        "CONSULT",
+        "Discuss by telephone",
+        "Antony J. Blinken",
+        "Ilham Aliyev",
+        "25 July 2022",
+        "on Tuesday",
+    ):
+        assert words in text
+
+
+def test_text_page_highlights_nested_and_crossing_mentions(site, tables):
+    mentions = tables["mentions"]
+    articles = tables["articles"].set_index("article_id")
+    for article_id, group in mentions.groupby("article_id"):
+        if not articles.loc[article_id, "redistributable"]:
+            continue
+        tree = parse(site[f"texts/{article_id}.html"])
+        pieces: dict[str, str] = {}
+        for mark in marks(tree):
+            for mention_id in mark.get("data-mentions").split():
+                pieces[mention_id] = pieces.get(mention_id, "") + "".join(mark.itertext())
+        assert pieces == dict(zip(group["mention_id"], group["quote"], strict=True)), article_id
+        text = (REPO / "raw" / "articles" / f"{article_id}.txt").read_text(encoding="utf-8")
+        fulltext = next(el for el in tree.iter("div") if el.get("class") == "fulltext")
+        shown = (fulltext.text or "") + "".join(
+            ("" if child.tag == "a" else "".join(child.itertext())) + (child.tail or "") for child in fulltext
+        )
+        assert shown == text, article_id
+
+
+def test_segments_cut_crossing_spans_like_brat():
+    spans = [(0, 6, "a"), (3, 9, "b"), (4, 5, "c")]
+    assert segments(10, spans) == [
+        (0, 3, ["a"]),
+        (3, 4, ["a", "b"]),
+        (4, 5, ["a", "b", "c"]),
+        (5, 6, ["a", "b"]),
+        (6, 9, ["b"]),
+        (9, 10, []),
+    ]
+
+
+def test_paragraph_is_the_line_around_a_span():
+    text = "Title\n\nFirst sentence. Second one.\nNext"
+    assert paragraph(text, 23, 33) == (7, 34)
+    assert paragraph(text, 0, 5) == (0, 5)
+    assert paragraph(text, 36, 38) == (35, 39)
+
+
+def test_non_redistributable_text_appears_only_as_published_quotes(site, tables):
+    articles = tables["articles"]
+    closed = articles[~articles["redistributable"].astype(bool)]
+    assert len(closed) >= 1
+    for article_id in closed["article_id"]:
+        text = (REPO / "raw" / "articles" / f"{article_id}.txt").read_text(encoding="utf-8")
+        quotes = tables["mentions"].loc[tables["mentions"]["article_id"] == article_id, "quote"].tolist()
+        longest = max(map(len, quotes))
+        # Passages it shares with a text that may be redistributed (it quotes a public-domain
+        # readout verbatim) may be shown as part of that text.
+        public = "\x00".join(
+            (REPO / "raw" / "articles" / f"{a}.txt").read_text(encoding="utf-8")
+            for a in articles.loc[articles["redistributable"].astype(bool), "article_id"]
+        )
+        windows = {text[i : i + longest + 1] for i in range(len(text) - longest)}
+        windows = {w for w in windows if w not in public}
+        short = {text[i : i + 40] for i in range(len(text) - 40)}
+        short = {w for w in short if w not in public}
+        carried = sorted(
+            {
+                v
+                for t in ("events", "mentions", "articles")
+                for c in tables[t]
+                for v in tables[t][c]
+                if isinstance(v, str)
+            },
+            key=len,
+            reverse=True,
+        )
+        for rel, data in site.items():
+            if not rel.endswith(".html"):
+                continue
+            shown = visible_text(parse(data))
+            # No passage longer than the longest published quote...
+            assert not any(w in shown for w in windows), rel
+            # ... and nothing of the text outside what the published tables carry (its quotes,
+            # and the summaries and notes that cite it); 40 characters is part of a sentence.
+            for published in carried:
+                shown = shown.replace(published, "\x00")
+            assert not any(w in shown for w in short), rel
+        page = visible_text(parse(site[f"texts/{article_id}.html"]))
+        assert "may not be redistributed" in page
+
+
+def test_license_check_catches_a_leaked_paragraph(tables):
+    # What the test above looks for does occur when a page shows the paragraph of a mention.
+    articles = tables["articles"]
+    article_id = articles.loc[~articles["redistributable"].astype(bool), "article_id"].iloc[0]
+    text = (REPO / "raw" / "articles" / f"{article_id}.txt").read_text(encoding="utf-8")
+    quotes = tables["mentions"].loc[tables["mentions"]["article_id"] == article_id, "quote"].tolist()
+    longest = max(map(len, quotes))
+    left, right = paragraph(text, text.find(quotes[0]), text.find(quotes[0]) + len(quotes[0]))
+    leaked = text[left:right]
+    assert any(text[i : i + longest + 1] in leaked for i in range(len(text) - longest))
+
+
+def test_site_of_a_package_without_texts_shows_quotes_only(tmp_path, tables):
+    files = site_files(tmp_path, package=REPO)
+    tree = parse(files["events/E000100.html"])
+    assert len(marks(tree)) == (tables["mentions"]["event_id"] == "E000100").sum()
+    page = visible_text(parse(files["texts/2022-07-25_state-blinken-call-aliyev-historic-opportunity.html"]))
+    assert "The text is not in this package" in page
+    assert "agreement" in visible_text(parse(files["agreement.html"]))
+
+
+def test_a_text_that_differs_from_the_package_is_refused(tmp_path):
+    articles = tmp_path / "raw" / "articles"
+    articles.mkdir(parents=True)
+    name = "2022-07-25_state-blinken-call-aliyev-historic-opportunity.txt"
+    (articles / name).write_text("Not the text.\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        site_files(tmp_path, package=REPO)
+    assert f"raw/articles/{name}: sha256: differs" in str(caught.value)
+
+
+def test_new_data_model_tables_are_used_when_present():
+    data = Data(
+        package=None,
+        tables={
+            "events": [
+                {
+                    "event_id": "E1",
+                    "source_actor_ids": "old",
+                    "target_actor_ids": None,
+                    "plover_contexts": "x",
+                }
+            ],
+            "event_actors": [
+                {"event_id": "E1", "role": "target", "actor_id": "t", "rank": 1},
+                {"event_id": "E1", "role": "source", "actor_id": "s2", "rank": 2},
+                {"event_id": "E1", "role": "source", "actor_id": "s1", "rank": 1},
+            ],
+            "event_contexts": [{"event_id": "E1", "context": "diplomatic"}],
+            "places": [{"place_id": "p", "aliases": "old"}],
+            "place_aliases": [{"place_id": "p", "alias": "Artsakh"}],
+        },
+    )
+    assert data.event_actors()["E1"] == {"source": ["s1", "s2"], "target": ["t"]}
+    assert data.event_contexts()["E1"] == ["diplomatic"]
+    assert data.place_aliases()["p"] == ["Artsakh"]
+    old = Data(package=None, tables={"events": data.tables["events"], "places": data.tables["places"]})
+    assert old.event_actors()["E1"] == {"source": ["old"], "target": []}
+    assert old.event_contexts()["E1"] == ["x"]
+    assert old.place_aliases()["p"] == ["old"]
+
+
+def test_cli_writes_the_site_and_rebuilds_it_in_place(tmp_path, capsys):
+    out = tmp_path / "site"
+    assert main(["site", str(out), "--root", str(REPO)]) == 0
+    assert (out / MARKER).is_file() and (out / "events" / "E000100.html").is_file()
+    assert "pages" in capsys.readouterr().out
+    assert main(["site", str(out), "--root", str(REPO), "--quiet"]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temporary folder left
+
+
+def test_a_folder_that_is_not_a_site_is_never_overwritten(tmp_path, capsys):
+    out = tmp_path / "mine"
+    out.mkdir()
+    (out / "notes.txt").write_text("keep me", encoding="utf-8")
+    assert main(["site", str(out), "--root", str(REPO)]) == 2
+    assert "is not a caucasus-events site" in capsys.readouterr().err
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+    with pytest.raises(UsageError):
+        write_site(out, {"index.html": b""})
+
+
+def test_without_the_site_extra_the_command_names_it(tmp_path):
+    code = (
+        "import sys; sys.modules['jinja2'] = None\n"
+        "from caucasus_events.cli import main\n"
+        f"sys.exit(main(['site', {str(tmp_path / 'out')!r}, '--root', {str(REPO)!r}]))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert run.returncode == 2, run.stderr
+    assert "pip install 'caucasus-events[site]'" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_templates_ship_in_the_package():
+    from caucasus_events import site
+
+    names = {p.name for p in site.TEMPLATES.iterdir()}
+    assert {"base.html", "event.html", "text.html", "site.css", "site.js"} <= names
