@@ -185,8 +185,12 @@ def make(
     tables, problems = assemble.all_rows(reg, results)
     if problems:
         raise InputError(problems)
+    pending = [article_id for article_id, r in zip(ids, results, strict=True) if r.pending]
     del results  # the rows live on in ``tables``; the rest of each result is not needed
-    return serialize_all(tables, cff, reg)
+    built = serialize_all(tables, cff, reg)
+    if pending:
+        built.counts["texts pending annotation (left out of the tables)"] = ", ".join(pending)
+    return built
 
 
 def serialize_all(tables: dict[str, list[dict]], cff: dict, reg: Registries) -> Built:

@@ -27,6 +27,25 @@ def cmd_build(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_add(args: argparse.Namespace) -> int:
+    from caucasus_events.addtext import add_text, ask_at_terminal
+
+    done = add_text(
+        _root(args.root),
+        Path(args.text),
+        Path(args.sidecar) if args.sidecar else None,
+        args.annotator,
+        ask=ask_at_terminal,
+    )
+    print(
+        f"added {done['article']}:\n  {done['text']}\n  {done['metadata']}\n"
+        f"  {done['annotation']} (pending: annotate it, then delete `pending: true`)\n"
+        f"event IDs reserved for {args.annotator}: {done['block']}\n"
+        "next: caucasus-events events --words ... to find events to link to (docs/annotating.md)"
+    )
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from caucasus_events.problems import InputError
     from caucasus_events.validate import validate_package
@@ -183,6 +202,21 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="print only problems (no progress bar)")
     p.add_argument("--verbose", action="store_true", help="one line per article on stderr")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser(
+        "add",
+        help="import a text and its sidecar into raw/, scaffold its annotation, reserve event IDs",
+        description="Copy TEXT into raw/articles, write its metadata from the sidecar (every "
+        "uncertainty flag taken from an explicit sidecar field, or asked for at a terminal), "
+        "scaffold raw/annotations/<id>.yaml with `pending: true`, and reserve a block of event IDs "
+        "for the annotator in raw/id-blocks.yaml. Nothing is overwritten; on any problem nothing "
+        "is written. See docs/annotating.md, 'Adding a text'.",
+    )
+    p.add_argument("text", help="the text file (UTF-8, LF line endings); its name is the article ID")
+    p.add_argument("--sidecar", help="the sidecar JSON (default: TEXT with .json)")
+    p.add_argument("--annotator", required=True, help="who will annotate it (a slug such as agent-n1)")
+    p.add_argument("--root", help="project folder (default: the current one)")
+    p.set_defaults(func=cmd_add)
 
     p = sub.add_parser("validate", help="check a built package: models, keys, hashes, descriptor")
     p.add_argument("path", nargs="?", help="package folder (default: the current one)")

@@ -52,6 +52,10 @@ class Articles(pa.DataFrameModel):
         nullable=True,
         description="Earliest possible publication date, when the date itself is unknown.",
     )
+    published_latest: Series[DATE] = pa.Field(
+        nullable=True,
+        description="Latest possible publication date, when the date itself is unknown (a copy dated by a republisher's page).",
+    )
     published_note: Series[str] = pa.Field(
         nullable=True,
         description="Why the publication date is uncertain, or how it was established.",
@@ -63,6 +67,13 @@ class Articles(pa.DataFrameModel):
     license_basis: Series[str] = pa.Field(description="Why that license applies.")
     redistributable: Series[pd.BooleanDtype] = pa.Field(
         description="Whether the full text may be redistributed (false: it is kept out of releases and wheels)."
+    )
+    complete_text_inferred: Series[pd.BooleanDtype] = pa.Field(
+        description="True when the text was taken from a page quoting it whole, so that its completeness rests on cross-checks."
+    )
+    scope: Series[str] = pa.Field(
+        nullable=True,
+        description="Which passages of the text are annotated (long transcripts); empty when the whole text is.",
     )
     retrieved_from: Series[str] = pa.Field(
         description="Where the copy of the text was taken from, and what was left out."

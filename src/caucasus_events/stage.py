@@ -26,6 +26,7 @@ from caucasus_events.yamlio import DATE_T, TEXT, Mapping, check_record, load_yam
 ANNOTATION_SPEC = {
     "article": (True, TEXT, "the article ID (the file name without .yaml)"),
     "annotator": (True, TEXT, "the annotator ID"),
+    "pending": (False, (bool,), "true while the text is being annotated (then no mentions)"),
     "mentions": (True, LIST, "a list of mentions"),
 }
 MENTION_SPEC = {
@@ -59,6 +60,8 @@ class ArticleResult:
     article: dict | None = None
     mentions: list[dict] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: The annotation says ``pending: true``: the text is left out of the tables.
+    pending: bool = False
 
 
 def mention_id(article_id: str, event_id: str, start: int, end: int) -> str:
@@ -97,29 +100,23 @@ def read_text(path: Path, shown: str, root: Path) -> tuple[str | None, bytes | N
             ],
         )
     data = path.read_bytes()
+    text, problems = decode_text(data, shown)
+    return text, data, problems
+
+
+def decode_text(data: bytes, shown: str) -> tuple[str | None, list[Problem]]:
+    """Decode a text's bytes, enforcing UTF-8 without BOM and LF line endings only."""
     if data.startswith(b"\xef\xbb\xbf"):
-        return (
-            None,
-            data,
-            [Problem(shown, 1, "-", "text starts with a byte-order mark (expected UTF-8 without BOM)")],
-        )
+        return None, [Problem(shown, 1, "-", "text starts with a byte-order mark (expected UTF-8 without BOM)")]
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        return (
-            None,
-            data,
-            [Problem(shown, line, "-", f"not UTF-8 at byte {exc.start} (expected UTF-8 text)")],
-        )
+        return None, [Problem(shown, line, "-", f"not UTF-8 at byte {exc.start} (expected UTF-8 text)")]
     if "\r" in text:
         line = text[: text.index("\r")].count("\n") + 1
-        return (
-            None,
-            data,
-            [Problem(shown, line, "-", "carriage return in text (expected LF line endings only)")],
-        )
-    return text, data, []
+        return None, [Problem(shown, line, "-", "carriage return in text (expected LF line endings only)")]
+    return text, []
 
 
 def process_article(root: Path, article_id: str, reg: Registries) -> ArticleResult:
@@ -151,14 +148,11 @@ def process_article(root: Path, article_id: str, reg: Registries) -> ArticleResu
     meta, problems = load_yaml(meta_path, meta_shown)
     if not problems:
         problems = check_record(meta, ARTICLE_SPEC, meta_shown, "", 1)
+    meta_ok = not problems
     text_path = articles / f"{article_id}.txt"
     text, data, found = read_text(text_path, relpath(text_path, root), root)
     problems += found
-    if problems:
-        result.problems = problems
-        return result
-    digest = sha256_bytes(data)
-    if digest != meta["sha256"]:
+    if meta_ok and text is not None and (digest := sha256_bytes(data)) != meta["sha256"]:
         result.problems.append(
             Problem(
                 meta_shown,
@@ -172,9 +166,29 @@ def process_article(root: Path, article_id: str, reg: Registries) -> ArticleResu
 
     annotation_path = root / "raw" / "annotations" / f"{article_id}.yaml"
     annotator, mentions = None, []
-    if annotation_path.exists():
-        annotator, mentions, problems = _mentions(root, annotation_path, article_id, text, meta, reg)
-        result.problems += problems
+    if not annotation_path.exists():
+        problems.append(
+            Problem(
+                meta_shown,
+                None,
+                "-",
+                f"no annotation (expected raw/annotations/{article_id}.yaml; `caucasus-events add` "
+                "makes one with `pending: true` while the text is being annotated)",
+            )
+        )
+    elif text is not None:
+        # Checked even when the metadata has problems, so that one file's mistakes do not
+        # hide another's; dates are then resolved against whatever metadata could be read.
+        context = meta if meta_ok else Mapping()
+        annotator, mentions, pending, found = _mentions(
+            root, annotation_path, article_id, text, context, reg
+        )
+        problems += found
+        result.pending = pending
+    if problems or result.pending:
+        result.problems = problems
+        return result
+    digest = sha256_bytes(data)
     result.mentions = mentions
     result.article = {
         "article_id": article_id,
@@ -188,14 +202,26 @@ def process_article(root: Path, article_id: str, reg: Registries) -> ArticleResu
     return result
 
 
-def _mentions(root, path, article_id, text, meta, reg) -> tuple[str | None, list[dict], list[Problem]]:
+def _mentions(
+    root, path, article_id, text, meta, reg
+) -> tuple[str | None, list[dict], bool, list[Problem]]:
     shown = relpath(path, root)
     doc, problems = load_yaml(path, shown)
     if problems:
-        return None, [], problems
+        return None, [], False, problems
     problems = check_record(doc, ANNOTATION_SPEC, shown, "", 1)
     if problems:
-        return None, [], problems
+        return None, [], False, problems
+    pending = bool(doc.get("pending"))
+    if pending and doc["mentions"]:
+        problems.append(
+            Problem(
+                shown,
+                doc.lines["pending"],
+                "pending",
+                "true, but the file has mentions (expected no mentions while pending: delete the line when done)",
+            )
+        )
     if doc["article"] != article_id:
         problems.append(
             Problem(
@@ -232,7 +258,7 @@ def _mentions(root, path, article_id, text, meta, reg) -> tuple[str | None, list
         else:
             seen[row["mention_id"]] = line
             unique_rows.append(row)
-    return doc["annotator"], unique_rows, problems
+    return doc["annotator"], unique_rows, pending, problems
 
 
 def _mention(item: Mapping, where, shown, article_id, text, meta, reg: Registries, annotator):
