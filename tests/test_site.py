@@ -10,6 +10,7 @@ from pathlib import Path
 import html5lib
 import pandas as pd
 import pytest
+from site_license import closed_texts, leaks
 
 from caucasus_events.cli import main
 from caucasus_events.problems import InputError, UsageError
@@ -151,59 +152,25 @@ def test_paragraph_is_the_line_around_a_span():
 
 
 def test_non_redistributable_text_appears_only_as_published_quotes(site, tables):
-    articles = tables["articles"]
-    closed = articles[~articles["redistributable"].astype(bool)]
-    assert len(closed) >= 1
-    for article_id in closed["article_id"]:
-        text = (REPO / "raw" / "articles" / f"{article_id}.txt").read_text(encoding="utf-8")
-        quotes = tables["mentions"].loc[tables["mentions"]["article_id"] == article_id, "quote"].tolist()
-        longest = max(map(len, quotes))
-        # Passages it shares with a text that may be redistributed (it quotes a public-domain
-        # readout verbatim) may be shown as part of that text.
-        public = "\x00".join(
-            (REPO / "raw" / "articles" / f"{a}.txt").read_text(encoding="utf-8")
-            for a in articles.loc[articles["redistributable"].astype(bool), "article_id"]
-        )
-        windows = {text[i : i + longest + 1] for i in range(len(text) - longest)}
-        windows = {w for w in windows if w not in public}
-        short = {text[i : i + 40] for i in range(len(text) - 40)}
-        short = {w for w in short if w not in public}
-        carried = sorted(
-            {
-                v
-                for t in ("events", "mentions", "articles")
-                for c in tables[t]
-                for v in tables[t][c]
-                if isinstance(v, str)
-            },
-            key=len,
-            reverse=True,
-        )
-        for rel, data in site.items():
-            if not rel.endswith(".html"):
-                continue
-            shown = visible_text(parse(data))
-            # No passage longer than the longest published quote...
-            assert not any(w in shown for w in windows), rel
-            # ... and nothing of the text outside what the published tables carry (its quotes,
-            # and the summaries and notes that cite it); 40 characters is part of a sentence.
-            for published in carried:
-                shown = shown.replace(published, "\x00")
-            assert not any(w in shown for w in short), rel
-        page = visible_text(parse(site[f"texts/{article_id}.html"]))
-        assert "may not be redistributed" in page
+    texts = closed_texts(REPO, tables)
+    assert texts
+    for article_id, text in texts.items():
+        shown = {rel: visible_text(parse(data)) for rel, data in site.items() if rel.endswith(".html")}
+        assert {
+            rel: w for rel, page in shown.items() if (w := leaks(REPO, tables, article_id, text, page))
+        } == {}
+        assert "may not be redistributed" in shown[f"texts/{article_id}.html"]
+        assert not any(text.encode("utf-8") in data for data in site.values())
 
 
 def test_license_check_catches_a_leaked_paragraph(tables):
-    # What the test above looks for does occur when a page shows the paragraph of a mention.
-    articles = tables["articles"]
-    article_id = articles.loc[~articles["redistributable"].astype(bool), "article_id"].iloc[0]
-    text = (REPO / "raw" / "articles" / f"{article_id}.txt").read_text(encoding="utf-8")
-    quotes = tables["mentions"].loc[tables["mentions"]["article_id"] == article_id, "quote"].tolist()
-    longest = max(map(len, quotes))
-    left, right = paragraph(text, text.find(quotes[0]), text.find(quotes[0]) + len(quotes[0]))
-    leaked = text[left:right]
-    assert any(text[i : i + longest + 1] in leaked for i in range(len(text) - longest))
+    # The check above does fail when a page shows the paragraph around a mention.
+    (article_id, text), *_ = closed_texts(REPO, tables).items()
+    quote = tables["mentions"].loc[tables["mentions"]["article_id"] == article_id, "quote"].iloc[0]
+    start = text.find(quote)
+    left, right = paragraph(text, start, start + len(quote))
+    assert leaks(REPO, tables, article_id, text, f"page: {text[left:right]}")
+    assert leaks(REPO, tables, article_id, text, f"page: {quote}") == []
 
 
 def test_site_of_a_package_without_texts_shows_quotes_only(tmp_path, tables):

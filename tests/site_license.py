@@ -1,0 +1,57 @@
+"""What a page shows of a text that may not be redistributed, beyond what the license allows.
+
+Shared by the HTML and the browser tests of the site. The license of such a text allows the
+short quotes the published tables carry; the site may also show the tables' other strings
+(summaries and notes that cite the text) and passages the text shares with texts that may be
+redistributed (it quotes a public-domain readout verbatim).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+#: A passage this long outside the allowed strings is part of a sentence of the text.
+SENTENCE_PART = 40
+
+
+def closed_texts(repo: Path, tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """The texts that may not be redistributed, by article ID."""
+    articles = tables["articles"]
+    ids = articles.loc[~articles["redistributable"].astype(bool), "article_id"]
+    return {a: (repo / "raw" / "articles" / f"{a}.txt").read_text(encoding="utf-8") for a in ids}
+
+
+def leaks(repo: Path, tables: dict[str, pd.DataFrame], article_id: str, text: str, shown: str) -> list[str]:
+    """Passages of ``text`` in ``shown`` that the license does not allow (empty: none)."""
+    articles = tables["articles"]
+    mentions = tables["mentions"]
+    quotes = mentions.loc[mentions["article_id"] == article_id, "quote"].tolist()
+    public = "\x00".join(
+        (repo / "raw" / "articles" / f"{a}.txt").read_text(encoding="utf-8")
+        for a in articles.loc[articles["redistributable"].astype(bool), "article_id"]
+    )
+    longest = max(map(len, quotes))
+    found = [
+        w for i in range(len(text) - longest) if (w := text[i : i + longest + 1]) in shown and w not in public
+    ]
+    carried = sorted(
+        {
+            v
+            for t in ("events", "mentions", "articles")
+            for c in tables[t]
+            for v in tables[t][c]
+            if isinstance(v, str)
+        },
+        key=len,
+        reverse=True,
+    )
+    for allowed in carried:
+        shown = shown.replace(allowed, "\x00")
+    found += [
+        w
+        for i in range(len(text) - SENTENCE_PART)
+        if (w := text[i : i + SENTENCE_PART]) in shown and w not in public
+    ]
+    return found
