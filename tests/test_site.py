@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -261,3 +262,37 @@ def test_templates_ship_in_the_package():
 
     names = {p.name for p in site.TEMPLATES.iterdir()}
     assert {"base.html", "event.html", "text.html", "site.css", "site.js"} <= names
+
+
+def test_release_with_site_adds_a_site_archive_and_keeps_the_data_archive(tmp_path):
+    import zipfile
+
+    from caucasus_events import __version__, archive
+    from caucasus_events.release import release
+
+    # A copy of the project without its registry, so that only this test's archives count.
+    root = tmp_path / "project"
+    for name in ("processed", "schemas", "docs", "raw"):
+        shutil.copytree(REPO / name, root / name)
+    for name in (
+        "datapackage.json",
+        "CITATION.cff",
+        "CHANGELOG.md",
+        "LICENSE",
+        "LICENSE-DATA.md",
+        ".zenodo.json",
+    ):
+        if (REPO / name).is_file():
+            shutil.copy2(REPO / name, root / name)
+    plain = release(root, dist=tmp_path / "plain", say=lambda *_: None)
+    both = release(root, dist=tmp_path / "both", with_site=True, say=lambda *_: None)
+    assert both.read_bytes() == plain.read_bytes()  # the data archive does not change
+    assert sorted(p.name for p in (tmp_path / "plain").iterdir()) == [plain.name]
+    site_zip = tmp_path / "both" / f"caucasus-events-site-{__version__}.zip"
+    top = f"caucasus-events-site-{__version__}/"
+    with zipfile.ZipFile(site_zip) as z:
+        assert all(name.startswith(top) for name in z.namelist())
+        files = {name.removeprefix(top): z.read(name) for name in z.namelist()}
+    expected = site_files(root)
+    assert files.pop(archive.SUMS) == archive.sums_text(expected)
+    assert files == expected

@@ -89,7 +89,13 @@ def cmd_release(args: argparse.Namespace) -> int:
     from caucasus_events.release import release
 
     previous = Path(args.previous) if args.previous else None
-    release(_root(args.root), previous=previous, register_it=args.register, say=_say(args))
+    release(
+        _root(args.root),
+        previous=previous,
+        register_it=args.register,
+        with_site=args.with_site,
+        say=_say(args),
+    )
     return 0
 
 
@@ -252,6 +258,11 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--register", action="store_true", help="record URL and SHA-256 in the package's registry.json"
+    )
+    p.add_argument(
+        "--with-site",
+        action="store_true",
+        help="also write dist/caucasus-events-site-X.Y.Z.zip, the release's browsable site (site extra)",
     )
     p.add_argument("--quiet", action="store_true", help="print only problems")
     p.set_defaults(func=cmd_release)

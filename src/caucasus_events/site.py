@@ -49,6 +49,11 @@ SCREENSHOT = Path("docs") / "event-page.png"
 PARAGRAPH_BREAK = "\n"
 
 
+def archive_name(version: str) -> str:
+    """The file name of the site archive that ``caucasus-events release --with-site`` writes."""
+    return f"caucasus-events-site-{version}.zip"
+
+
 class SiteError(Exception):
     """The site cannot be built in this environment (exit code 2)."""
 
