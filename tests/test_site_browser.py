@@ -19,21 +19,12 @@ import pandas as pd
 import pytest
 from site_license import closed_texts, leaks
 
+from caucasus_events import site
 from caucasus_events.diff import open_package
 from caucasus_events.site import site_files, write_site
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM = shutil.which("chromium") or site.CHROMIUM
 
 if not Path(CHROMIUM).is_file():
     if os.environ.get("CI"):
@@ -62,7 +53,7 @@ def site_dir(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=list(site.CHROMIUM_ARGS))
         yield chromium
         chromium.close()
 

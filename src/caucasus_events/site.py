@@ -45,6 +45,22 @@ TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 MARKER = ".caucasus-events-site"
 FIGURE = Path("docs") / "events-over-time.png"
 SCREENSHOT = Path("docs") / "event-page.png"
+#: How the browser tests and the screenshot start Debian's headless Chromium: as root, without
+#: a sandbox, and without the background connections a closed network refuses.
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
+#: The event the README's screenshot shows: the Blinken-Aliyev call of 25 July 2022, reported
+#: by a State Department readout and by the Asbarez article, which dates it differently.
+SCREENSHOT_EVENT = "E000100"
 #: Characters of a text shown around a passage on an event page: its whole paragraph.
 PARAGRAPH_BREAK = "\n"
 
@@ -483,24 +499,30 @@ class Builder:
             else:
                 before = after = ""
             mentions.append({**m, "article": article, "before": before, "after": after, "in_context": shown})
-        disagreement_fields = [
+        fields = [
             ("date as written", "date_text"),
             ("date resolved", None),
-            ("date within the event's", "date_agrees"),
+            ("date within the event's interval", "date_agrees"),
             ("source as written", "source_as_written"),
             ("target as written", "target_as_written"),
             ("place as written", "place_as_written"),
         ]
         if any("disagreement_field" in m for m in mentions):
-            disagreement_fields.append(("field disagreed on", "disagreement_field"))
-        disagreement_fields.append(("disagreement", "disagreement"))
-        side_by_side = [
-            (label, [self._mention_value(m, column) for m in mentions])
-            for label, column in disagreement_fields
-        ]
-        side_by_side = [
-            (label, values) for label, values in side_by_side if any(v not in ("", None) for v in values)
-        ]
+            fields.append(("field disagreed on", "disagreement_field"))
+        fields.append(("disagreement", "disagreement"))
+        # One column per text: what all its passages say, each value once.
+        by_text: dict[str, list[dict]] = defaultdict(list)
+        for m in mentions:
+            by_text[m["article_id"]].append(m)
+        columns = [(group[0], group) for group in by_text.values()]
+        side_by_side = []
+        for label, column in fields:
+            values = [
+                "; ".join(dict.fromkeys(v for m in group if (v := self._mention_value(m, column))))
+                for _, group in columns
+            ]
+            if any(values):
+                side_by_side.append((label, values))
         return {
             "e": e,
             "row": row,
@@ -513,7 +535,8 @@ class Builder:
             "quad": QUAD.get(e["quad_class"]) if e["quad_class"] else None,
             "place": self.places.get(e["place_id"]) if e["place_id"] else None,
             "mentions": mentions,
-            "side_by_side": side_by_side if len(mentions) > 1 or e["n_disagreements"] else [],
+            "columns": columns,
+            "side_by_side": side_by_side if len(columns) > 1 or e["n_disagreements"] else [],
             "quantities": self.quantities.get(e["event_id"], []),
             "has_quantities": self.data.has("quantities"),
         }
