@@ -296,3 +296,11 @@ def test_release_with_site_adds_a_site_archive_and_keeps_the_data_archive(tmp_pa
     expected = site_files(root)
     assert files.pop(archive.SUMS) == archive.sums_text(expected)
     assert files == expected
+
+
+def test_changes_page_lists_the_diff_against_a_previous_release(tmp_path):
+    files = site_files(REPO, previous=REPO)
+    page = visible_text(parse(files["changes.html"]))
+    assert "compared with release" in page and "Events changed (0)" in page
+    first = visible_text(parse(site_files(REPO)["changes.html"]))
+    assert "compared with" not in first and "release" in first

@@ -502,6 +502,7 @@ class Builder:
         fields = [
             ("date as written", "date_text"),
             ("date resolved", None),
+            ("date relation to the event's", "date_relation"),
             ("date within the event's interval", "date_agrees"),
             ("source as written", "source_as_written"),
             ("target as written", "target_as_written"),
