@@ -210,13 +210,16 @@ def test_new_data_model_tables_are_used_when_present():
                 {"event_id": "E1", "role": "source", "actor_id": "s2", "rank": 2},
                 {"event_id": "E1", "role": "source", "actor_id": "s1", "rank": 1},
             ],
-            "event_contexts": [{"event_id": "E1", "context": "diplomatic"}],
+            "event_contexts": [
+                {"event_id": "E1", "context": "legal", "rank": 2},
+                {"event_id": "E1", "context": "diplomatic", "rank": 1},
+            ],
             "places": [{"place_id": "p", "aliases": "old"}],
             "place_aliases": [{"place_id": "p", "alias": "Artsakh"}],
         },
     )
     assert data.event_actors()["E1"] == {"source": ["s1", "s2"], "target": ["t"]}
-    assert data.event_contexts()["E1"] == ["diplomatic"]
+    assert data.event_contexts()["E1"] == ["diplomatic", "legal"]
     assert data.place_aliases()["p"] == ["Artsakh"]
     old = Data(package=None, tables={"events": data.tables["events"], "places": data.tables["places"]})
     assert old.event_actors()["E1"] == {"source": ["old"], "target": []}
@@ -242,6 +245,23 @@ def test_a_folder_that_is_not_a_site_is_never_overwritten(tmp_path, capsys):
     assert [p.name for p in out.iterdir()] == ["notes.txt"]
     with pytest.raises(UsageError):
         write_site(out, {"index.html": b""})
+
+
+def test_a_site_holding_someone_elses_file_is_not_replaced(tmp_path, site):
+    out = tmp_path / "site"
+    write_site(out, site)
+    (out / "events" / "my-notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(UsageError, match=r"holds files the site did not write \(events/my-notes\.txt\)"):
+        write_site(out, site)
+    assert (out / "events" / "my-notes.txt").read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_missing_package_is_reported_with_exit_2(tmp_path, capsys):
+    assert (
+        main(["site", str(tmp_path / "out"), "--root", str(REPO), "--package", str(tmp_path / "nope")]) == 2
+    )
+    assert "not found (expected a package folder or a release archive .zip)" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
 
 
 def test_without_the_site_extra_the_command_names_it(tmp_path):

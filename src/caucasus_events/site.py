@@ -138,10 +138,7 @@ class Data:
         """PLOVER contexts of each event."""
         contexts: dict[str, list[str]] = defaultdict(list)
         if self.has("event_contexts"):
-            order = [k for k in ("rank",) if k in (self.tables["event_contexts"] or [{}])[0]]
-            for row in sorted(
-                self.tables["event_contexts"], key=lambda r: (r["event_id"], *[r[k] for k in order])
-            ):
+            for row in sorted(self.tables["event_contexts"], key=lambda r: (r["event_id"], r["rank"])):
                 contexts[row["event_id"]].append(row["context"])
         else:
             for e in self.tables["events"]:
@@ -360,7 +357,7 @@ class Builder:
             if text is not None and text[m["start"] : m["end"]] != m["quote"]:
                 problems.append(
                     Problem(
-                        "processed/mentions",
+                        "processed/mentions.parquet",
                         None,
                         m["mention_id"],
                         f"quote differs from the text at {m['start']}:{m['end']} (expected text[start:end])",
@@ -376,7 +373,9 @@ class Builder:
         self.actor_pages()
         self.place_pages()
         self.doc_pages()
-        self.files[MARKER] = f"caucasus-events site {self.version}\n".encode()
+        # The marker lists what the site wrote, so a rebuild never deletes anything else.
+        listing = "".join(f"{rel}\n" for rel in sorted(self.files))
+        self.files[MARKER] = f"caucasus-events site {self.version}\n{listing}".encode()
         return self.files
 
     def assets(self) -> None:
@@ -730,13 +729,27 @@ def write_site(out: Path, files: dict[str, bytes]) -> None:
     """Write the site into ``out`` all at once: a new folder, or one holding an earlier site.
 
     The files are written into a temporary sibling folder first and then moved into place, so
-    ``out`` is never left half-written; a non-empty folder that is not a site is refused.
+    ``out`` is never left half-written. A non-empty folder that is not a site, or a site
+    holding files it did not write, is refused: nothing but the site's own files is deleted.
     """
     out = Path(out)
-    if out.exists() and (not out.is_dir() or (any(out.iterdir()) and not (out / MARKER).is_file())):
-        raise UsageError(
-            f"{out}: exists and is not a caucasus-events site (expected a new or empty folder, or an earlier site)"
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        marker = out / MARKER if out.is_dir() else None
+        if marker is None or not marker.is_file():
+            raise UsageError(
+                f"{out}: exists and is not a caucasus-events site (expected a new or empty folder, or an earlier site)"
+            )
+        written = set(marker.read_text(encoding="utf-8").splitlines()[1:]) | {MARKER}
+        others = sorted(
+            p.relative_to(out).as_posix()
+            for p in out.rglob("*")
+            if not p.is_dir() and p.relative_to(out).as_posix() not in written
         )
+        if others:
+            raise UsageError(
+                f"{out}: holds files the site did not write ({', '.join(others[:5])}"
+                f"{', ...' if len(others) > 5 else ''}) (expected an earlier site only; move them or choose another folder)"
+            )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
     try:
