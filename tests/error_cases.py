@@ -145,7 +145,7 @@ def _no_mention(root: Path) -> None:
         EVENTS,
         "- id: E000003\n  summary: Unreported.\n  type: CONSULT\n  mode: phone\n  contexts: [diplomatic]\n"
         '  cameo: "041"\n  source: [rur-minister]\n  target: [fre-president]\n'
-        "  date: {start: 2022-07-25, end: 2022-07-25, precision: day}\n  status: asserted\n",
+        "  date: {start: 2022-07-25, end: 2022-07-25, precision: day}\n  status: asserted\n  kind: act\n",
     )
 
 
@@ -256,7 +256,7 @@ CASES: tuple[Case, ...] = (
         "YAML",
         "a CAMEO code written without quotes (`cameo: 041`, which YAML reads as a number)",
         event_edit('cameo: "041"', "cameo: 041"),
-        (f'{E}:6: [0].cameo: ... int 041 (expected a quoted CAMEO code such as "041")',),
+        (f'{E}:6: [0].cameo: ... int 041 (expected a quoted CAMEO code such as "041", or null for a state)',),
     ),
     Case(
         "string-for-list",
@@ -487,7 +487,7 @@ CASES: tuple[Case, ...] = (
             "    date: {text: yesterday, start: 2022-07-24, end: 2022-07-24}\n"
         ),
         (
-            f"{A}:11: mentions[2].date: ... disagrees with event E000001 (2022-07-25..2022-07-25) (expected a disagreement note",
+            f"{A}:11: mentions[2].date: ... disagrees with event E000001 (2022-07-25..2022-07-25) (expected a disagreement with field: date",
         ),
     ),
     # -- Event IDs -------------------------------------------------------------------------
@@ -505,14 +505,14 @@ CASES: tuple[Case, ...] = (
         "Event IDs",
         "an event that no text reports",
         _no_mention,
-        (f"{E}:25: id: ... event E000003 has no mention",),
+        (f"{E}:27: id: ... event E000003 has no mention",),
     ),
     Case(
         "retired-id-reused",
         "Event IDs",
         "a retired event ID used again for a new event",
         _retired_reused,
-        (f"{E}:14: id: ... E000002 was retired (duplicate of E000001) and may not be reused",),
+        (f"{E}:15: id: ... E000002 was retired (duplicate of E000001) and may not be reused",),
     ),
     Case(
         "retired-id-mentioned",
@@ -529,7 +529,7 @@ CASES: tuple[Case, ...] = (
         "Texts",
         "an article text edited after it was annotated",
         lambda root: set_text(root, BASE_TEXT.replace("today", "on Monday").encode(), update_hash=False),
-        (f"{META}:13: sha256: ... (the text changed after it was annotated",),
+        (f"{META}:14: sha256: ... (the text changed after it was annotated",),
     ),
     Case(
         "not-utf8",

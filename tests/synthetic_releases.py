@@ -112,7 +112,7 @@ def add_event(root: Path) -> None:
         "- id: E000003\n  summary: The minister speaks again.\n  type: CONSULT\n  mode: null\n"
         '  contexts: [diplomatic]\n  cameo: "040"\n  source: [rur-minister]\n  target: []\n'
         "  date: {start: 2022-07-25, end: 2022-07-25, precision: day}\n  place: null\n"
-        "  status: asserted\n",
+        "  status: asserted\n  kind: act\n",
     )
     append(root, ANNOTATION, "  - event: E000003\n    quote: The Minister spoke today again.\n")
 

@@ -34,7 +34,7 @@ def test_every_table_loads_and_validates():
 
 
 def test_unknown_table_lists_the_valid_ones():
-    with pytest.raises(DataError, match=r"unknown table 'event' \(expected one of: events, mentions"):
+    with pytest.raises(DataError, match=r"unknown table 'event' \(expected one of: events, event_actors"):
         ce.load("event")
 
 

@@ -25,8 +25,8 @@ from synthetic_releases import (
 )
 
 from caucasus_events import __version__, archive
-from caucasus_events.build import build
 from caucasus_events.cli import main
+from caucasus_events.models import MODELS
 from caucasus_events.problems import InputError, UsageError
 from caucasus_events.release import (
     needed,
@@ -40,22 +40,24 @@ from caucasus_events.release import (
 
 REPO = Path(__file__).resolve().parents[1]
 NAME = archive.archive_name(__version__)
-TOP = archive.folder_name(__version__)
+#: The version of the synthetic release every step is compared with.
+FIRST = "0.1.0"
+FIRST_NAME = archive.archive_name(FIRST)
+FIRST_TOP = archive.folder_name(FIRST)
 
 
 @pytest.fixture(scope="module")
 def first(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The release every step is compared with: the synthetic project as 0.1.0."""
-    return released(tmp_path_factory.mktemp("first") / "a", version="0.1.0")
+    return released(tmp_path_factory.mktemp("first") / "a", version=FIRST)
 
 
 def test_archive_holds_the_package_and_nothing_else(first: Path) -> None:
     path, project = first, first.parents[1]
-    assert path == project / "dist" / NAME
-    version, files = archive.read(path, __version__)  # checks safety and SHA256SUMS
-    assert version == __version__
-    tables = ["events", "mentions", "articles", "actors", "places", "retired_events"]
-    tables += ["cameo_codes", "plover_types", "plover_modes", "plover_contexts", "cameo_plover"]
+    assert path == project / "dist" / FIRST_NAME
+    version, files = archive.read(path, FIRST)  # checks safety and SHA256SUMS
+    assert version == FIRST
+    tables = list(MODELS)
     expected = {"datapackage.json", "CITATION.cff", "LICENSE", "LICENSE-DATA.md", "README.txt"}
     expected |= {"RELEASE_NOTES.md", "SHA256SUMS"}
     expected |= {f"processed/{t}.{ext}" for t in tables for ext in ("csv", "parquet")}
@@ -74,7 +76,7 @@ def test_archive_entries_are_sorted_with_fixed_metadata(first: Path) -> None:
     with zipfile.ZipFile(first) as zf:
         infos = zf.infolist()
     names = [i.filename for i in infos]
-    assert names == sorted(names) and all(n.startswith(f"{TOP}/") for n in names)
+    assert names == sorted(names) and all(n.startswith(f"{FIRST_TOP}/") for n in names)
     cff = read_cff(first.parents[1])
     assert zip_time(cff) == (2026, 11, 27, 0, 0, 0)  # CITATION.cff date-released
     for info in infos:
@@ -86,16 +88,15 @@ def test_archive_entries_are_sorted_with_fixed_metadata(first: Path) -> None:
 def test_same_inputs_give_the_same_bytes(tmp_path: Path, first: Path) -> None:
     before = first.read_bytes()
     # Another folder, other file times, a second run over an existing archive.
-    second_root = built(tmp_path / "two")
+    second_root = built(tmp_path / "two", version=FIRST)
     for path in second_root.rglob("*"):
         os.utime(path, (1_000_000_000, 1_000_000_000))
-    second = release(second_root, say=quiet)
+    second = release(second_root, version=FIRST, say=quiet)
     assert second.read_bytes() == before
-    assert release(second_root, say=quiet).read_bytes() == before
-    assert files_in(second_root / "dist") == [NAME]  # no temporary file left
-    edit_summary(second_root)
-    assert build(second_root, say=quiet) == 0
-    assert release(second_root, say=quiet).read_bytes() != before
+    assert release(second_root, version=FIRST, say=quiet).read_bytes() == before
+    assert files_in(second_root / "dist") == [FIRST_NAME]  # no temporary file left
+    edited = released(tmp_path / "three", version=FIRST, edit=edit_summary)
+    assert edited.read_bytes() != before
 
 
 def test_zip_time_falls_back_to_1980() -> None:
@@ -151,9 +152,8 @@ def test_version_step_must_match_the_change(tmp_path: Path, first: Path, edit, l
         assert not (root / "dist").exists()
 
 
-def test_removed_table_needs_a_major_release(tmp_path: Path) -> None:
-    # The previous release had a table this one lacks (made by listing places twice).
-    previous = built(tmp_path / "a")
+def _with_extra_table(previous: Path) -> Path:
+    # A previous release that had a table this one lacks (made by listing places twice).
     package = json.loads((previous / "datapackage.json").read_text())
     extra = [
         dict(r, name=r["name"].replace("places", "legacy"))
@@ -162,13 +162,31 @@ def test_removed_table_needs_a_major_release(tmp_path: Path) -> None:
     ]
     package["resources"] += extra
     (previous / "datapackage.json").write_text(json.dumps(package))
-    minor = built(tmp_path / "b", version="0.2.0")
+    return previous
+
+
+def test_removed_table_needs_a_major_release(tmp_path: Path) -> None:
+    previous = _with_extra_table(built(tmp_path / "a", version="1.0.0"))
+    minor = built(tmp_path / "b", version="1.1.0")
     with pytest.raises(
-        UsageError, match=r"need a major release \(expected version 1\.0\.0;.*\n  table legacy removed"
+        UsageError, match=r"need a major release \(expected version 2\.0\.0;.*\n  table legacy removed"
     ):
-        release(minor, version="0.2.0", previous=previous, say=quiet)
-    major = built(tmp_path / "c", version="1.0.0")
-    assert release(major, version="1.0.0", previous=previous, say=quiet).is_file()
+        release(minor, version="1.1.0", previous=previous, say=quiet)
+    major = built(tmp_path / "c", version="2.0.0")
+    assert release(major, version="2.0.0", previous=previous, say=quiet).is_file()
+
+
+def test_before_1_0_a_breaking_change_may_step_the_minor_number(tmp_path: Path) -> None:
+    previous = _with_extra_table(built(tmp_path / "a", version="0.1.0"))
+    minor = built(tmp_path / "b", version="0.2.0")
+    path = release(minor, version="0.2.0", previous=previous, say=quiet)
+    notes = archive.read(path)[1]["RELEASE_NOTES.md"].decode()
+    assert "breaking changes; before 1.0.0 they step the minor number" in notes
+    patch = built(tmp_path / "c", version="0.1.1")
+    with pytest.raises(
+        UsageError, match=r"0\.1\.0 -> 0\.1\.1 is a patch release, but the changes need a major"
+    ):
+        release(patch, version="0.1.1", previous=previous, say=quiet)
 
 
 def test_needed_levels_from_column_changes(tmp_path: Path) -> None:
@@ -236,13 +254,13 @@ def test_refused_when_not_built_or_stale(tmp_path: Path) -> None:
 
 
 def test_refused_when_versions_disagree(tmp_path: Path) -> None:
-    root = built(tmp_path / "p", version="0.2.0")
-    _refused(root, rf"datapackage.json says version 0.2.0, the package is {__version__}")
-    with pytest.raises(UsageError, match=r"CITATION.cff: version is '0.2.0' \(expected '0.2.1'\)"):
+    root = built(tmp_path / "p", version="9.9.0")
+    _refused(root, rf"datapackage.json says version 9.9.0, the package is {__version__}")
+    with pytest.raises(UsageError, match=r"CITATION.cff: version is '9.9.0' \(expected '9.9.1'\)"):
         root_json = json.loads((root / "datapackage.json").read_text())
-        root_json["version"] = "0.2.1"
+        root_json["version"] = "9.9.1"
         (root / "datapackage.json").write_text(json.dumps(root_json))
-        release(root, version="0.2.1", say=quiet)
+        release(root, version="9.9.1", say=quiet)
 
 
 def test_resource_outside_the_output_folders_is_refused(tmp_path: Path) -> None:
@@ -295,7 +313,8 @@ def test_cli_reports_refusals_with_exit_code_2(
     root = built(tmp_path / "b", edit=edit_summary)
     assert main(["release", "--root", str(root), "--previous", str(first)]) == 2
     err = capsys.readouterr().err
-    assert f"version {__version__} does not follow {__version__}" in err and "Traceback" not in err
+    assert f"{FIRST} -> {__version__}" in err or f"does not follow {FIRST}" in err
+    assert "Traceback" not in err
     assert main(["release", "--root", str(root), "--previous", str(tmp_path / "missing.zip")]) == 2
     assert "missing.zip: not found" in capsys.readouterr().err
 

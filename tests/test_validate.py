@@ -151,13 +151,10 @@ def test_foreign_key(package: Path) -> None:
     ]
 
 
-def test_foreign_key_in_a_list(package: Path) -> None:
-    def change(rows):
-        row_with(rows, event_id="E000001")["target_actor_ids"] = "fre-president;ghost"
-
-    rewrite(package, "events", change)
+def test_foreign_key_in_a_long_table(package: Path) -> None:
+    rewrite(package, "event_actors", lambda rows: rows[0].update(actor_id="ghost"))
     assert problems_of(package) == [
-        "processed/events.csv:2: target_actor_ids: 'fre-president;ghost' has an item not in actors.actor_id"
+        "processed/event_actors.csv:2: actor_id: 'ghost' not found in actors.actor_id"
     ]
 
 

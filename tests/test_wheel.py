@@ -20,6 +20,7 @@ from conftest import TEXT
 from synthetic_releases import built, released
 
 from caucasus_events import __version__, archive
+from caucasus_events.models import MODELS
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = (
@@ -83,7 +84,7 @@ def test_wheel_carries_the_package_and_no_source_text(wheel: Path) -> None:
         contents = {name: zf.read(name) for name in names}
     data = {n.removeprefix(f"{DATA}/") for n in names if n.startswith(f"{DATA}/")}
     tables = [f.removesuffix(".json") for f in sorted(d for d in data if d.startswith("schemas/"))]
-    assert len(tables) == 11
+    assert len(tables) == len(MODELS)
     expected = {"datapackage.json", "CITATION.cff"}
     expected |= {f"processed/{t.split('/')[1]}.{ext}" for t in tables for ext in ("csv", "parquet")}
     expected |= {f"{t}.json" for t in tables}
@@ -104,7 +105,7 @@ def test_loading_and_citing_import_nothing_heavy(tmp_path: Path) -> None:
     setup = f"from pathlib import Path; from caucasus_events import settings; settings.installed_data = lambda: Path({str(project)!r})"
     result = _run(sys.executable, LOAD_ALL.format(setup=setup, version=None, heavy=HEAVY))
     assert result["heavy"] == []
-    assert result["counts"]["events"] == 2 and len(result["counts"]) == 11
+    assert result["counts"]["events"] == 2 and len(result["counts"]) == len(MODELS)
     assert "@misc{caucasus_events_" in result["bibtex"]
     # A pinned release already in the cache: still no download machinery.
     path = released(tmp_path / "old", version="0.0.1")
@@ -143,7 +144,7 @@ def test_wheel_installs_in_a_fresh_environment_and_loads(wheel: Path, tmp_path: 
     result = _run(python, LOAD_ALL.format(setup="", version=None, heavy=HEAVY), offline)
     assert result["file"].startswith(str(env_dir)), "loaded the development copy, not the wheel"
     assert result["heavy"] == []
-    assert result["counts"]["events"] == 2 and len(result["counts"]) == 11
+    assert result["counts"]["events"] == 2 and len(result["counts"]) == len(MODELS)
     assert f"version   = {{{__version__}}}" in result["bibtex"]
     # A pinned release, served by a real HTTP server on 127.0.0.1.
     path = released(tmp_path / "old", version="0.0.1")

@@ -7,7 +7,7 @@ validating, downloading releases) lives in submodules that loading never imports
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["__version__", "citation", "describe", "load", "sources", "tables"]
 

@@ -81,11 +81,13 @@ def metadata(sidecar: dict, shown: str, ask=None) -> tuple[dict, list[Problem]]:
             problems.append(
                 Problem(shown, None, key, f"{sidecar.get(key)!r} (expected a date YYYY-MM-DD or null)")
             )
-    if not problems and out["published"] is None and out["published_earliest"] is None:
-        if not out["published_note"]:
-            problems.append(
-                Problem(shown, None, "published_note", "missing (expected why the date is unknown)")
-            )
+    if (
+        not problems
+        and out["published"] is None
+        and out["published_earliest"] is None
+        and not out["published_note"]
+    ):
+        problems.append(Problem(shown, None, "published_note", "missing (expected why the date is unknown)"))
     order = [
         "title", "title_from_slug", "publisher", "published", "published_inferred",
         "published_earliest", "published_latest", "published_note", "url", "license",
@@ -97,7 +99,7 @@ def metadata(sidecar: dict, shown: str, ask=None) -> tuple[dict, list[Problem]]:
 def next_block(root: Path) -> tuple[str, str]:
     """The first free block of event IDs above every defined, retired or reserved ID."""
     highest = 0
-    for path in sorted((root / "raw" / "events").glob("*.yaml")) + [root / "raw" / "retired.yaml"]:
+    for path in [*sorted((root / "raw" / "events").glob("*.yaml")), root / "raw" / "retired.yaml"]:
         for match in re.finditer(r"\bE(\d{6})\b", path.read_text(encoding="utf-8")):
             highest = max(highest, int(match.group(1)))
     blocks = root / BLOCKS_FILE
@@ -145,9 +147,9 @@ def add_text(
     try:
         sidecar = json.loads(sidecar_path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(problems + [Problem(str(sidecar_path), None, "-", f"not JSON ({exc})")]) from None
+        raise InputError([*problems, Problem(str(sidecar_path), None, "-", f"not JSON ({exc})")]) from None
     if not isinstance(sidecar, dict):
-        raise InputError(problems + [Problem(str(sidecar_path), None, "-", "expected a JSON object")])
+        raise InputError([*problems, Problem(str(sidecar_path), None, "-", "expected a JSON object")])
     meta, found = metadata(sidecar, str(sidecar_path), ask)
     problems += found
     targets = {

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from caucasus_events import assemble, buildcache, descriptor, output, serialize
+from caucasus_events import assemble, buildcache, descriptor, lint, output, serialize
 from caucasus_events.buildcache import BuildCache
 from caucasus_events.frames import to_frame
 from caucasus_events.models import MODELS
@@ -27,6 +27,8 @@ class Built:
     tables: dict[str, list[dict]]
     files: dict[str, bytes]
     counts: dict[str, int]
+    #: Findings of the linter's warning rules (errors stop the build).
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def article_ids(root: Path) -> tuple[list[str], list[Problem]]:
@@ -186,8 +188,14 @@ def make(
     if problems:
         raise InputError(problems)
     pending = [article_id for article_id, r in zip(ids, results, strict=True) if r.pending]
+    lines = {mention: where for r in results for mention, where in r.mention_lines.items()}
     del results  # the rows live on in ``tables``; the rest of each result is not needed
+    texts = lint.read_texts(root, [a["article_id"] for a in tables["articles"]])
+    errors, warnings = lint.lint(reg, tables, texts, lines)
+    if errors:
+        raise InputError(errors)
     built = serialize_all(tables, cff, reg)
+    built.warnings = warnings
     if pending:
         built.counts["texts pending annotation (left out of the tables)"] = ", ".join(pending)
     return built
@@ -261,6 +269,7 @@ def build(
             say("committed outputs are stale:\n" + "\n".join(differing))
             return 1
         say(f"outputs are up to date ({len(built.files)} files match what raw/ builds)")
+        _warn(built, say)
         return 0
     with output.build_lock(root, timeout, say):
         if message := output.recover(root):
@@ -268,4 +277,11 @@ def build(
         built = make(root, workers, progress, store)
         output.commit(root, built.files)
     say(summary(built))
+    _warn(built, say)
     return 0
+
+
+def _warn(built: Built, say) -> None:
+    if built.warnings:
+        say(f"\n{len(built.warnings)} linter warning(s) (see docs/codebook.md, rules checked by the linter):")
+        say("\n".join(str(w) for w in built.warnings))

@@ -46,6 +46,16 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_lint(args: argparse.Namespace) -> int:
+    from caucasus_events.build import make
+
+    built = make(_root(args.root), progress=_progress(args))  # raises with the errors
+    for warning in built.warnings:
+        print(warning)
+    print(f"lint: no errors, {len(built.warnings)} warning(s) (rules: docs/codebook.md)")
+    return 0
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     from caucasus_events.problems import InputError
     from caucasus_events.validate import validate_package
@@ -223,6 +233,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--annotator", required=True, help="who will annotate it (a slug such as agent-n1)")
     p.add_argument("--root", help="project folder (default: the current one)")
     p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser(
+        "lint",
+        help="check the coding rules that can be checked mechanically (also run by build)",
+        description="Read and check raw/ as build does, then apply the coding rules of "
+        "docs/codebook.md ('Rules checked by the linter'). Errors exit 2; warnings are printed. "
+        "Nothing is written.",
+    )
+    p.add_argument("--root", help="project folder (default: the current one)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_lint)
 
     p = sub.add_parser("validate", help="check a built package: models, keys, hashes, descriptor")
     p.add_argument("path", nargs="?", help="package folder (default: the current one)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from dataclasses import dataclass
 
 SEASON_STARTS = {3: "spring", 6: "summer", 9: "fall", 12: "winter"}
 
@@ -62,8 +63,133 @@ def interval_problem(start: dt.date | None, end: dt.date | None, precision: str 
     return None
 
 
-def overlaps(a: tuple[dt.date | None, dt.date | None], b: tuple[dt.date | None, dt.date | None]) -> bool:
-    """Whether two inclusive intervals share at least one day; a missing bound is open."""
-    lo = max(a[0] or dt.date.min, b[0] or dt.date.min)
-    hi = min(a[1] or dt.date.max, b[1] or dt.date.max)
-    return lo <= hi
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+_DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What a relative date expression means, given when its text was published.
+
+    ``weekday`` (0 = Monday) is kept for expressions that name a day of the week, so that an
+    interval left wide by an uncertain publication date still excludes the other six days.
+    """
+
+    start: dt.date | None
+    end: dt.date | None
+    precision: str
+    weekday: int | None = None
+
+
+def _fit_precision(start: dt.date | None, end: dt.date | None) -> str:
+    if start is None or end is None:
+        return "range"
+    for precision in ("day", "month", "year", "season"):
+        if interval_problem(start, end, precision) is None:
+            return precision
+    return "range"
+
+
+def _weekday_on_or_before(day: dt.date, weekday: int) -> dt.date:
+    return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
+
+
+def _shift(day: dt.date | None, days: int) -> dt.date | None:
+    if day is None:
+        return None
+    try:
+        return day + dt.timedelta(days=days)
+    except OverflowError:
+        return None  # beyond the calendar: the bound is open
+
+
+def resolve_relative(expression: str, earliest: dt.date | None, latest: dt.date | None) -> Resolved | None:
+    """Resolve a relative date expression against the publication date, or ``None``.
+
+    Parameters
+    ----------
+    expression : str
+        The expression as the text writes it ("today", "on Tuesday", "last week", ...).
+    earliest, latest : date or None
+        The publication date's bounds (equal when the date is known; ``latest`` is ``None``
+        when only a lower bound is known, as for a copy with no date line).
+
+    Returns
+    -------
+    Resolved or None
+        ``None`` when the expression is not one the resolver knows (the annotator resolves
+        it) or when there is no publication date to resolve against.
+    """
+    if earliest is None and latest is None:
+        return None
+    words = " ".join(expression.lower().replace("’", "'").split())
+    words = words.removeprefix("on ").removeprefix("the ").removeprefix("earlier ")
+    lo, hi = earliest, latest
+    if words in ("today", "tonight", "this morning", "this afternoon", "this evening", "now"):
+        start, end = lo, hi
+    elif words in ("yesterday", "yesterday evening"):
+        start, end = _shift(lo, -1), _shift(hi, -1)
+    elif words in ("last night", "overnight"):
+        # The night before publication spans two calendar days.
+        start, end = _shift(lo, -1), hi
+    elif words == "tomorrow":
+        start, end = _shift(lo, 1), _shift(hi, 1)
+    elif (day := words.removeprefix("last ")) in WEEKDAYS:
+        weekday = WEEKDAYS.index(day)
+        strict = words.startswith("last ")  # "last Tuesday" is never the publication day
+        start = _weekday_on_or_before(_shift(lo, -1) if strict else lo, weekday) if lo else None
+        end = _weekday_on_or_before(_shift(hi, -1) if strict else hi, weekday) if hi else None
+        return Resolved(start, end, _fit_precision(start, end), weekday)
+    elif words == "this week":
+        start, end = (lo - dt.timedelta(days=lo.weekday())) if lo else None, hi
+    elif words == "last week":
+        start = lo - dt.timedelta(days=lo.weekday() + 7) if lo else None
+        end = hi - dt.timedelta(days=hi.weekday() + 1) if hi else None
+    elif words in ("this month", "in this month"):
+        start, end = lo.replace(day=1) if lo else None, hi
+    elif words == "last month":
+        start = _add_months(lo.replace(day=1), -1) if lo else None
+        end = _shift(hi.replace(day=1), -1) if hi else None
+    elif words in ("this year", "in this year"):
+        start, end = dt.date(lo.year, 1, 1) if lo else None, hi
+    elif words == "last year":
+        start = dt.date(lo.year - 1, 1, 1) if lo and lo.year > 1 else None
+        end = dt.date(hi.year - 1, 12, 31) if hi and hi.year > 1 else None
+    elif words in ("recent", "recently", "in recent days", "in recent weeks", "in recent months"):
+        start, end = None, hi
+    else:
+        return None
+    return Resolved(start, end, _fit_precision(start, end))
+
+
+def date_relation(
+    text: tuple[dt.date | None, dt.date | None],
+    event: tuple[dt.date | None, dt.date | None] | None,
+    weekday: int | None = None,
+) -> str:
+    """How the interval a text gives relates to its event's interval.
+
+    ``same``: equal; ``within``: the text's interval lies inside the event's; ``contains``:
+    the text's interval holds the event's (the text is less precise); ``overlaps``: they share
+    days, neither holding the other; ``disjoint``: they share no day (a conflict of fact);
+    ``unknown``: either has no bound at all. A missing bound is open. With ``weekday``, only
+    the days of that weekday in the text's interval count.
+    """
+    if event is None or text == (None, None) or event == (None, None):
+        return "unknown"
+    lo_a, hi_a = text[0] or dt.date.min, text[1] or dt.date.max
+    lo_b, hi_b = event[0] or dt.date.min, event[1] or dt.date.max
+    lo, hi = max(lo_a, lo_b), min(hi_a, hi_b)
+    if lo > hi:
+        return "disjoint"
+    if weekday is not None and (hi - lo).days < 6:
+        days = {(lo + dt.timedelta(days=i)).weekday() for i in range((hi - lo).days + 1)}
+        if weekday not in days:
+            return "disjoint"
+    if (lo_a, hi_a) == (lo_b, hi_b):
+        return "same"
+    if lo_b <= lo_a and hi_a <= hi_b:
+        return "within"
+    if lo_a <= lo_b and hi_b <= hi_a:
+        return "contains"
+    return "overlaps"

@@ -25,6 +25,17 @@ SECTORS = [
     "MIL", "OPP", "PRE", "PRM", "PTY", "REB", "REF", "REL", "SOC", "SPY", "UAF", "UNK",
 ]  # fmt: skip
 QUAD_NAMES = ["verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict"]
+EVENT_KINDS = ["act", "state"]
+ROLES = ["source", "target"]
+PUBLISHER_KINDS = ["government", "intergovernmental", "media"]
+#: What a mention's text disagrees with its event about (the ``disagreement_field`` values).
+DISAGREEMENT_FIELDS = ["date", "source", "target", "place", "number", "type", "other"]
+#: How the interval a text gives relates to its event's interval (see docs/codebook.md, Dates).
+DATE_RELATIONS = ["same", "within", "contains", "overlaps", "disjoint", "unknown"]
+QUANTITY_KINDS = [
+    "killed", "wounded", "missing", "displaced", "detained", "released", "bodies_returned",
+    "aid_amount", "troops", "other",
+]  # fmt: skip
 
 
 def _fk(table: str, column: str) -> dict:
@@ -41,7 +52,18 @@ class Articles(pa.DataFrameModel):
     title_from_slug: Series[pd.BooleanDtype] = pa.Field(
         description="True when the title was reconstructed from the URL, not read from the text."
     )
-    publisher: Series[str] = pa.Field(description="Who published the text.")
+    publisher: Series[str] = pa.Field(description="Who published the text, as the source gives it.")
+    publisher_short: Series[str] = pa.Field(
+        description="Short name of the publisher (State Department, White House, EEAS, ...); derived from raw/publishers.yaml."
+    )
+    publisher_kind: Series[pd.CategoricalDtype] = pa.Field(
+        isin=PUBLISHER_KINDS, description="government, intergovernmental or media; derived."
+    )
+    publisher_country: Series[str] = pa.Field(
+        nullable=True,
+        str_matches=r"^[A-Z]{3}$",
+        description="ISO 3166-1 alpha-3 code of the publisher's country; empty for international bodies; derived.",
+    )
     published: Series[DATE] = pa.Field(
         nullable=True, description="Publication date; empty when no source gives it."
     )
@@ -80,6 +102,9 @@ class Articles(pa.DataFrameModel):
     )
     text_length: Series[pd.Int64Dtype] = pa.Field(
         ge=1, description="Length of the text in Unicode code points."
+    )
+    quotes_complete: Series[pd.BooleanDtype] = pa.Field(
+        description="Whether the mentions table carries this text's quotes in full (false for texts that may not be redistributed: see `ce.rehydrate`)."
     )
     sha256: Series[str] = pa.Field(str_matches=SHA256, description="SHA-256 of the text file's bytes.")
     annotator: Series[str] = pa.Field(
@@ -154,10 +179,6 @@ class Places(pa.DataFrameModel):
         str_matches=r"^[A-Z]{3}$",
         description="ISO 3166-1 alpha-3 code; empty where sovereignty is disputed or the place spans countries.",
     )
-    aliases: Series[str] = pa.Field(
-        nullable=True,
-        description="Other names texts use, separated by ';' (disputed names included).",
-    )
     note: Series[str] = pa.Field(nullable=True, description="Remarks.")
 
     class Config:
@@ -180,26 +201,33 @@ class Events(pa.DataFrameModel):
         str_matches=EVENT_ID,
         description="Stable identifier of the event: never reused, kept when the annotation is corrected.",
     )
+    kind: Series[pd.CategoricalDtype] = pa.Field(
+        isin=EVENT_KINDS,
+        description="act: something an actor did or said at a time; state: a role, relationship, ongoing conflict or process that texts refer to (no type, code or score). Count acts.",
+    )
     summary: Series[str] = pa.Field(
         description="One sentence saying what happened, in the annotator's words."
     )
     plover_type: Series[pd.CategoricalDtype] = pa.Field(
         nullable=True,
-        description="PLOVER event type (plover_types.type); empty for CAMEO public statements (010, 011, 014, 015, 017), which PLOVER does not code.",
+        description="PLOVER event type (plover_types.type); empty for states and for CAMEO public statements (010, 011, 014, 015, 017), which PLOVER does not code.",
     )
     plover_mode: Series[str] = pa.Field(
         nullable=True, description="PLOVER mode of that type (plover_modes.mode), if any."
     )
-    plover_contexts: Series[str] = pa.Field(
-        str_matches=r"^[a-z_]+(;[a-z_]+)*$", description="PLOVER contexts, separated by ';'."
-    )
     cameo_code: Series[str] = pa.Field(
-        str_matches=r"^\d{2,4}$", description="CAMEO event code (cameo_codes.code)."
+        nullable=True,
+        str_matches=r"^\d{2,4}$",
+        description="CAMEO event code (cameo_codes.code); empty for states.",
+    )
+    cameo_name: Series[str] = pa.Field(
+        nullable=True, description="Name of the CAMEO code, derived from the codebook."
     )
     cameo_root: Series[str] = pa.Field(
-        str_matches=r"^\d{2}$", description="CAMEO root code, derived from the codebook."
+        nullable=True, str_matches=r"^\d{2}$", description="CAMEO root code, derived from the codebook."
     )
     goldstein: Series[pd.Float64Dtype] = pa.Field(
+        nullable=True,
         ge=-10,
         le=10,
         description="Goldstein scale value of the CAMEO code, derived from the codebook.",
@@ -208,6 +236,9 @@ class Events(pa.DataFrameModel):
         nullable=True,
         isin=[1, 2, 3, 4],
         description="PLOVER quad class: 1 verbal cooperation, 2 material cooperation, 3 verbal conflict, 4 material conflict; derived.",
+    )
+    quad_name: Series[pd.CategoricalDtype] = pa.Field(
+        nullable=True, isin=QUAD_NAMES, description="Name of the quad class; derived."
     )
     plover_score: Series[pd.Float64Dtype] = pa.Field(
         nullable=True,
@@ -227,11 +258,9 @@ class Events(pa.DataFrameModel):
         nullable=True,
         description="Principal recipient of the event (actors.actor_id); empty when there is none.",
     )
-    source_actor_ids: Series[str] = pa.Field(
-        nullable=True, description="All initiating actors, principal first, separated by ';'."
-    )
-    target_actor_ids: Series[str] = pa.Field(
-        nullable=True, description="All recipients, principal first, separated by ';'."
+    within_event_id: Series[str] = pa.Field(
+        nullable=True,
+        description="The call or meeting (events.event_id) in which this act was made, if any.",
     )
     date_start: Series[DATE] = pa.Field(
         nullable=True,
@@ -241,6 +270,10 @@ class Events(pa.DataFrameModel):
     date_precision: Series[pd.CategoricalDtype] = pa.Field(
         isin=PRECISIONS,
         description="day, month, season, year, range, or unknown (no text supports a date).",
+    )
+    date_reason: Series[str] = pa.Field(
+        nullable=True,
+        description="Why the interval has no bound at all (required for such an act), or how its bounds were set.",
     )
     place_id: Series[str] = pa.Field(nullable=True, description="Where the event happened (places.place_id).")
     status: Series[pd.CategoricalDtype] = pa.Field(
@@ -259,7 +292,8 @@ class Events(pa.DataFrameModel):
     @pa.dataframe_check(description="date_start <= date_end")
     @classmethod
     def dates_ordered(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["date_start"].isna() | (df["date_start"] <= df["date_end"])
+        # A missing bound is open: only two known bounds can be out of order.
+        return df["date_start"].isna() | df["date_end"].isna() | (df["date_start"] <= df["date_end"])
 
     class Config:
         strict = True
@@ -274,6 +308,7 @@ class Events(pa.DataFrameModel):
                 {"fields": "source_actor_id", "reference": _fk("actors", "actor_id")},
                 {"fields": "target_actor_id", "reference": _fk("actors", "actor_id")},
                 {"fields": "place_id", "reference": _fk("places", "place_id")},
+                {"fields": "within_event_id", "reference": _fk("events", "event_id")},
             ],
             "row_order": ["event_id"],
         }
@@ -298,7 +333,18 @@ class Mentions(pa.DataFrameModel):
     end: Series[pd.Int64Dtype] = pa.Field(
         ge=1, description="Offset just after the last character of the quote (half-open interval)."
     )
-    quote: Series[str] = pa.Field(description="The passage, exactly text[start:end].")
+    quote: Series[str] = pa.Field(
+        description="The passage, exactly text[start:end]; for a text that may not be redistributed, only its first words (see quote_complete)."
+    )
+    quote_complete: Series[pd.BooleanDtype] = pa.Field(
+        description="Whether quote is the whole passage (false: a short snippet; `ce.rehydrate` restores it from your copy of the text)."
+    )
+    quote_length: Series[pd.Int64Dtype] = pa.Field(
+        ge=1, description="Length of the whole passage (end - start)."
+    )
+    quote_sha256: Series[str] = pa.Field(
+        str_matches=SHA256, description="SHA-256 of the whole passage (UTF-8), to check a rehydrated quote."
+    )
     date_text: Series[str] = pa.Field(nullable=True, description="The date expression as the text writes it.")
     date_relative: Series[pd.BooleanDtype] = pa.Field(
         nullable=True,
@@ -309,13 +355,18 @@ class Mentions(pa.DataFrameModel):
     date_precision: Series[pd.CategoricalDtype] = pa.Field(
         nullable=True, isin=PRECISIONS, description="Precision of the resolved date."
     )
-    date_agrees: Series[pd.BooleanDtype] = pa.Field(
+    date_relation: Series[pd.CategoricalDtype] = pa.Field(
+        isin=DATE_RELATIONS,
+        description="How the text's date relates to the event's interval: same, within (inside it), contains (the text is less precise), overlaps, disjoint (a conflict), unknown (either is undated); computed.",
+    )
+    disagreement_field: Series[pd.CategoricalDtype] = pa.Field(
         nullable=True,
-        description="Whether the text's date lies within the event's adjudicated interval; empty when the text gives none.",
+        isin=DISAGREEMENT_FIELDS,
+        description="What this text disagrees with the adjudicated event about (date, source, target, place, number, type, other); empty when it does not.",
     )
     disagreement: Series[str] = pa.Field(
         nullable=True,
-        description="How this text disagrees with the adjudicated event, and why the event differs.",
+        description="What the text says, and why the event differs.",
     )
     source_as_written: Series[str] = pa.Field(
         nullable=True,
@@ -338,7 +389,8 @@ class Mentions(pa.DataFrameModel):
     @pa.dataframe_check(description="date_start <= date_end")
     @classmethod
     def dates_ordered(cls, df: pd.DataFrame) -> Series[bool]:
-        return df["date_start"].isna() | (df["date_start"] <= df["date_end"])
+        # A missing bound is open: only two known bounds can be out of order.
+        return df["date_start"].isna() | df["date_end"].isna() | (df["date_start"] <= df["date_end"])
 
     class Config:
         strict = True
@@ -353,6 +405,136 @@ class Mentions(pa.DataFrameModel):
                 {"fields": "article_id", "reference": _fk("articles", "article_id")},
             ],
             "row_order": ["article_id", "start", "end", "event_id"],
+        }
+
+
+class EventActors(pa.DataFrameModel):
+    """One row per actor of an event, in each role."""
+
+    event_id: Series[str] = pa.Field(str_matches=EVENT_ID, description="The event (events.event_id).")
+    role: Series[pd.CategoricalDtype] = pa.Field(
+        isin=ROLES, description="source (who acts) or target (who the act is directed at)."
+    )
+    actor_id: Series[str] = pa.Field(description="The actor (actors.actor_id).")
+    rank: Series[pd.Int64Dtype] = pa.Field(
+        ge=1,
+        description="Order in the role, 1 for the principal actor (events.source_actor_id / target_actor_id).",
+    )
+
+    class Config:
+        strict = True
+        ordered = True
+        unique = ["event_id", "role", "actor_id"]
+        metadata = {
+            "title": "Event actors",
+            "description": "Every source and target of every event, principal first: the long form of the actor lists.",
+            "primary_key": ["event_id", "role", "actor_id"],
+            "foreign_keys": [
+                {"fields": "event_id", "reference": _fk("events", "event_id")},
+                {"fields": "actor_id", "reference": _fk("actors", "actor_id")},
+            ],
+            "row_order": ["event_id", "role", "rank"],
+        }
+
+
+class EventContexts(pa.DataFrameModel):
+    """One row per PLOVER context of an event."""
+
+    event_id: Series[str] = pa.Field(str_matches=EVENT_ID, description="The event (events.event_id).")
+    context: Series[str] = pa.Field(description="PLOVER context (plover_contexts.context).")
+    rank: Series[pd.Int64Dtype] = pa.Field(ge=1, description="Order as coded, 1 for the main context.")
+
+    class Config:
+        strict = True
+        ordered = True
+        unique = ["event_id", "context"]
+        metadata = {
+            "title": "Event contexts",
+            "description": "The PLOVER contexts of each event, one row each.",
+            "primary_key": ["event_id", "context"],
+            "foreign_keys": [
+                {"fields": "event_id", "reference": _fk("events", "event_id")},
+                {"fields": "context", "reference": _fk("plover_contexts", "context")},
+            ],
+            "row_order": ["event_id", "rank"],
+        }
+
+
+class Quantities(pa.DataFrameModel):
+    """One row per number a text reports about an event (UCDP-style low/best/high)."""
+
+    quantity_id: Series[str] = pa.Field(
+        unique=True,
+        str_matches=r"^Q[0-9a-f]{12}$",
+        description="Identifier of the quantity, derived from its mention and the number as written.",
+    )
+    event_id: Series[str] = pa.Field(str_matches=EVENT_ID, description="The event (events.event_id).")
+    mention_id: Series[str] = pa.Field(
+        description="The mention whose quote holds the number (mentions.mention_id)."
+    )
+    article_id: Series[str] = pa.Field(description="The text that reports it (articles.article_id).")
+    kind: Series[pd.CategoricalDtype] = pa.Field(
+        isin=QUANTITY_KINDS,
+        description="killed, wounded, missing, displaced, detained, released, bodies_returned, aid_amount, troops or other.",
+    )
+    value_low: Series[pd.Float64Dtype] = pa.Field(
+        nullable=True, ge=0, description="Lowest value the text allows."
+    )
+    value_best: Series[pd.Float64Dtype] = pa.Field(
+        nullable=True, ge=0, description="Best estimate: the number the text gives."
+    )
+    value_high: Series[pd.Float64Dtype] = pa.Field(
+        nullable=True, ge=0, description="Highest value the text allows; empty when open ('at least')."
+    )
+    unit: Series[str] = pa.Field(description="people, USD, EUR, ... (what is counted).")
+    approximate: Series[pd.BooleanDtype] = pa.Field(
+        description="True for 'at least', 'about', 'more than', 'hundreds' and the like."
+    )
+    as_written: Series[str] = pa.Field(
+        description="The number exactly as the text writes it (inside the mention's quote)."
+    )
+    note: Series[str] = pa.Field(nullable=True, description="Remarks.")
+
+    @pa.dataframe_check(description="value_low <= value_best <= value_high")
+    @classmethod
+    def values_ordered(cls, df: pd.DataFrame) -> Series[bool]:
+        low_best = df["value_low"].isna() | df["value_best"].isna() | (df["value_low"] <= df["value_best"])
+        best_high = df["value_best"].isna() | df["value_high"].isna() | (df["value_best"] <= df["value_high"])
+        low_high = df["value_low"].isna() | df["value_high"].isna() | (df["value_low"] <= df["value_high"])
+        return (low_best & best_high & low_high).fillna(True).astype(bool)
+
+    class Config:
+        strict = True
+        ordered = True
+        metadata = {
+            "title": "Quantities",
+            "description": "Every number a text reports about an event (killed, displaced, released, aid, ...), with low, best and high values and the mention it comes from.",
+            "primary_key": ["quantity_id"],
+            "foreign_keys": [
+                {"fields": "event_id", "reference": _fk("events", "event_id")},
+                {"fields": "mention_id", "reference": _fk("mentions", "mention_id")},
+                {"fields": "article_id", "reference": _fk("articles", "article_id")},
+            ],
+            "row_order": ["event_id", "article_id", "mention_id", "quantity_id"],
+        }
+
+
+class PlaceAliases(pa.DataFrameModel):
+    """Other names of a place."""
+
+    place_id: Series[str] = pa.Field(description="The place (places.place_id).")
+    alias: Series[str] = pa.Field(description="A name texts use for it (disputed names included).")
+
+    class Config:
+        strict = True
+        ordered = True
+        unique = ["place_id", "alias"]
+        metadata = {
+            "title": "Place aliases",
+            "description": "Other names texts use for each place, one row each.",
+            "primary_key": ["place_id", "alias"],
+            "foreign_keys": [{"fields": "place_id", "reference": _fk("places", "place_id")}],
+            "row_order": ["place_id", "alias"],
         }
 
 
@@ -508,10 +690,14 @@ class CameoPlover(pa.DataFrameModel):
 #: The published tables, in the order they are built, listed and documented.
 MODELS: dict[str, type[pa.DataFrameModel]] = {
     "events": Events,
+    "event_actors": EventActors,
+    "event_contexts": EventContexts,
     "mentions": Mentions,
+    "quantities": Quantities,
     "articles": Articles,
     "actors": Actors,
     "places": Places,
+    "place_aliases": PlaceAliases,
     "retired_events": RetiredEvents,
     "cameo_codes": CameoCodes,
     "plover_types": PloverTypes,

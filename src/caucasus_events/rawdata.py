@@ -12,7 +12,7 @@ from pathlib import Path
 import pycountry
 
 from caucasus_events.dates import interval_problem
-from caucasus_events.models import ACTOR_KINDS, PLACE_KINDS, SECTORS, STATUSES
+from caucasus_events.models import ACTOR_KINDS, EVENT_KINDS, PLACE_KINDS, PUBLISHER_KINDS, SECTORS, STATUSES
 from caucasus_events.problems import Problem, relpath
 from caucasus_events.yamlio import (
     DATE_T,
@@ -71,20 +71,32 @@ INTERVAL_SPEC: Spec = {
     "start": (False, DATE_T, "a date YYYY-MM-DD or null"),
     "end": (False, DATE_T, "a date YYYY-MM-DD or null"),
     "precision": (True, TEXT, "day, month, season, year, range or unknown"),
+    "reason": (False, TEXT, "why the interval has no bound (required for an undated act), or null"),
 }
 EVENT_SPEC: Spec = {
     "id": (True, TEXT, "E followed by 6 digits"),
+    "kind": (True, TEXT, "act or state"),
     "summary": (True, TEXT, "one sentence"),
     "type": (False, TEXT, "a PLOVER event type (null only for CAMEO codes PLOVER does not code)"),
     "mode": (False, TEXT, "a PLOVER mode of the type, or null"),
     "contexts": (True, TEXT_LIST, "a list of PLOVER contexts"),
-    "cameo": (True, TEXT, 'a quoted CAMEO code such as "041"'),
+    "cameo": (False, TEXT, 'a quoted CAMEO code such as "041", or null for a state'),
     "source": (True, TEXT_LIST, "a list of actor IDs"),
     "target": (True, TEXT_LIST, "a list of actor IDs (may be empty)"),
+    "within": (False, TEXT, "the event ID of the call or meeting this act was made in, or null"),
     "date": (True, (Mapping,), "a mapping with start, end, precision"),
     "place": (False, TEXT, "a place ID or null"),
     "status": (True, TEXT, " or ".join(STATUSES)),
     "mapping_departure": (False, TEXT, "the reason, or null"),
+    "note": (False, TEXT, "text or null"),
+}
+PUBLISHER_SPEC: Spec = {
+    "id": (True, TEXT, "a lower-case slug"),
+    "short": (True, TEXT, "the short name"),
+    "kind": (True, TEXT, " or ".join(PUBLISHER_KINDS)),
+    "country": (False, TEXT, "an ISO 3166-1 alpha-3 code or null"),
+    "matches": (True, TEXT_LIST, "the beginnings of the publisher names it covers"),
+    "speaks_as": (False, TEXT, "the actor ID of the office whose statements it publishes, or null"),
     "note": (False, TEXT, "text or null"),
 }
 RETIRED_SPEC: Spec = {
@@ -109,6 +121,7 @@ class Registries:
     places: dict[str, dict] = field(default_factory=dict)
     events: dict[str, dict] = field(default_factory=dict)
     retired: dict[str, dict] = field(default_factory=dict)
+    publishers: dict[str, dict] = field(default_factory=dict)
     codebooks: dict[str, list[dict]] = field(default_factory=dict)
     #: IDs of records that have problems of their own, and kinds of registry (``actor``,
     #: ``place``, ``event``) with a file that could not be read: references to them are not
@@ -218,6 +231,26 @@ def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
     retired, found = _registry(raw / "retired.yaml", root, RETIRED_SPEC, "retired event", reg)
     problems += found
     reg.retired = _unique(retired, "retired event", problems)
+    publishers, found = _registry(raw / "publishers.yaml", root, PUBLISHER_SPEC, "publisher", reg)
+    problems += found
+    reg.publishers = _unique(publishers, "publisher", problems)
+    for record in reg.publishers.values():
+        speaker = record.get("speaks_as")
+        if speaker is not None and speaker not in reg.actors and not reg.reported("actor", speaker):
+            problems.append(
+                Problem(record.shown, record.lines["speaks_as"], "speaks_as", f"unknown actor {speaker!r}")
+            )
+        if message := _country_problem(record.get("country")):
+            problems.append(Problem(record.shown, record.lines["country"], "country", message))
+        if record["kind"] not in PUBLISHER_KINDS:
+            problems.append(
+                Problem(
+                    record.shown,
+                    record.lines["kind"],
+                    "kind",
+                    f"{record['kind']!r} (expected {' or '.join(PUBLISHER_KINDS)})",
+                )
+            )
 
     events = []
     event_files = sorted((raw / "events").glob("*.yaml"))
@@ -331,8 +364,17 @@ def check_event(record: Mapping, reg: Registries) -> list[Problem]:
 
     if not EVENT_ID.match(record["id"]):
         bad("id", f"{record['id']!r} (expected E followed by 6 digits, e.g. E000123)")
+    if record["kind"] not in EVENT_KINDS:
+        bad("kind", f"{record['kind']!r} (expected act or state)")
     kind = record.get("type")
-    if kind is None:
+    if record["kind"] == "state":
+        for key in ("type", "mode", "cameo"):
+            if record.get(key) is not None:
+                bad(key, "a state has no PLOVER type, mode or CAMEO code (expected null; code acts only)")
+        kind = None
+    elif record["kind"] == "act" and record.get("cameo") is None:
+        bad("cameo", 'missing (expected a quoted CAMEO code such as "041"; a state has none)')
+    elif kind is None:
         if default.get(record["cameo"]):
             bad(
                 "type",
@@ -349,8 +391,10 @@ def check_event(record: Mapping, reg: Registries) -> list[Problem]:
     for item, line in zip(record["contexts"], record["contexts"].lines, strict=True):
         if item not in contexts:
             bad("contexts", f"unknown PLOVER context {item!r} (see plover_contexts.csv)", line)
-    code = record["cameo"]
-    if code not in cameo:
+    code = record.get("cameo")
+    if code is None:
+        pass
+    elif code not in cameo:
         bad("cameo", f"unknown CAMEO code {code!r} (expected a code of cameo_codes.csv, quoted)")
     elif (
         kind is not None
@@ -379,6 +423,24 @@ def check_event(record: Mapping, reg: Registries) -> list[Problem]:
     problems += found
     if not found and (message := interval_problem(date.get("start"), date.get("end"), date["precision"])):
         bad("date", message)
+    if (
+        not found
+        and record["kind"] == "act"
+        and date.get("start") is None
+        and date.get("end") is None
+        and not date.get("reason")
+    ):
+        bad(
+            "date",
+            "an act with neither start nor end (expected the bound its texts support, such as the "
+            "publication date as end for a past act, or a reason saying why there is none)",
+        )
+    within = record.get("within")
+    if within is not None:
+        if within == record["id"]:
+            bad("within", "the event itself (expected the call or meeting it was made in)")
+        elif within not in reg.events and not reg.reported("event", within):
+            bad("within", f"unknown event {within!r} (expected the ID of a call or meeting)")
     return problems
 
 

@@ -13,7 +13,9 @@ Version rules (the Data Package Version recipe, as CHANGELOG.md states them), ch
 - minor: a table, column, category or row added (any table);
 - patch: values corrected and rows removed, nothing added; or metadata only.
 
-A release whose number does not make exactly the step its changes need is refused.
+A release whose number does not make exactly the step its changes need is refused. Before
+1.0.0 (initial development, as in Semantic Versioning), a change that needs a major release may
+step the minor number instead (0.1.0 -> 0.2.0), and its release notes say it breaks.
 """
 
 from __future__ import annotations
@@ -110,6 +112,9 @@ def check_version(d: PackageDiff, old: str, new: str) -> str:
     """
     taken = step(old, new)
     level, reasons = needed(d)
+    if level == "major" and parse_version(old)[0] == 0 and taken == "minor":
+        level = "minor"
+        reasons = ["breaking changes; before 1.0.0 they step the minor number", *reasons]
     if d.problems:
         raise UsageError(
             "release refused: the change from the previous release breaks the ID rules:\n  "

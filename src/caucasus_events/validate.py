@@ -18,12 +18,6 @@ from caucasus_events.models import MODELS
 from caucasus_events.problems import Problem
 from caucasus_events.progress import QUIET, Reporter
 
-LIST_COLUMNS = {
-    ("events", "source_actor_ids"): ("actors", "actor_id"),
-    ("events", "target_actor_ids"): ("actors", "actor_id"),
-    ("events", "plover_contexts"): ("plover_contexts", "context"),
-}
-
 
 def _where(table: str, index) -> tuple[str, int | None]:
     # Row i of a table is line i + 2 of its CSV (after the header).
@@ -109,7 +103,7 @@ def _bad_rows(table: str, frame: pd.DataFrame, mask: pd.Series, column: str, mes
 
 
 def key_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
-    """Primary keys unique and every foreign key (including ';'-separated lists) resolving."""
+    """Primary keys unique and every foreign key resolving."""
     problems = []
     for table, model in MODELS.items():
         frame, meta = frames[table], model.Config.metadata
@@ -129,21 +123,6 @@ def key_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
                 fk["fields"],
                 f"{{value!r}} not found in {ref['resource']}.{ref['fields']}",
             )
-    for (table, column), (ref_table, ref_column) in LIST_COLUMNS.items():
-        frame = frames[table]
-        items = pc.split_pattern(_strings(frame[column]), ";")
-        unknown = pc.invert(
-            pc.is_in(pc.list_flatten(items), value_set=_strings(frames[ref_table][ref_column]))
-        )
-        missing = np.zeros(len(frame), dtype=bool)
-        missing[pc.list_parent_indices(items).filter(unknown).to_numpy()] = True
-        problems += _bad_rows(
-            table,
-            frame,
-            pd.Series(missing, index=frame.index),
-            column,
-            f"{{value!r}} has an item not in {ref_table}.{ref_column}",
-        )
     return problems
 
 
@@ -187,9 +166,11 @@ def derived_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     kind = events["plover_type"].astype(events["plover_type"].dtype.categories.dtype)
     event_keys = kind + "\x1f" + events["plover_mode"]
     checks = {
+        "cameo_name": code.map(cameo["name"]),
         "cameo_root": code.map(cameo["root"]),
         "goldstein": code.map(cameo["goldstein"]),
         "quad_class": kind.map(types["quad_class"]),
+        "quad_name": kind.map(types["quad_name"].astype("str")),
     }
     mode_score = event_keys.map(mode_scores).astype("Float64")
     checks["plover_score"] = mode_score.fillna(kind.map(types["score"]).astype("Float64"))
@@ -238,19 +219,58 @@ def _differs(actual: pd.Series, expected: pd.Series) -> pd.Series:
 
 
 def quote_problems(mentions: pd.DataFrame, texts: dict[str, str]) -> list[Problem]:
-    """Each quote equals the slice [start, end) of its text (for the texts at hand)."""
+    """Each quote agrees with its passage: its SHA-256 and length always, and the slice
+    [start, end) of its text (only its beginning for a snippet) for the texts at hand."""
     problems = []
-    columns = (mentions[c].tolist() for c in ("article_id", "start", "end", "quote"))
-    for index, article_id, start, end, quote in zip(mentions.index, *columns, strict=True):
+    names = ("article_id", "start", "end", "quote", "quote_complete", "quote_length", "quote_sha256")
+    columns = (mentions[c].tolist() for c in names)
+    for index, article_id, start, end, quote, complete, length, digest in zip(
+        mentions.index, *columns, strict=True
+    ):
+        path, line = _where("mentions", index)
         text = texts.get(article_id)
-        if text is not None and text[start:end] != quote:
-            path, line = _where("mentions", index)
+        passage = text[start:end] if text is not None else (quote if complete else None)
+        if end - start != length:
+            problems.append(
+                Problem(path, line, "quote_length", f"{length} (expected end - start = {end - start})")
+            )
+        if passage is not None and hashlib.sha256(passage.encode("utf-8")).hexdigest() != digest:
+            problems.append(Problem(path, line, "quote_sha256", "is not the SHA-256 of the passage"))
+        snippet_differs = text is not None and not passage.startswith(quote)
+        if snippet_differs or (complete and passage is not None and quote != passage):
+            problems.append(Problem(path, line, "quote", f"differs from text[{start}:{end}] of {article_id}"))
+    return problems
+
+
+def quote_share_problems(mentions: pd.DataFrame, articles: pd.DataFrame) -> list[Problem]:
+    """Texts that may not be redistributed: quotes are snippets within the documented bound."""
+    from caucasus_events.assemble import QUOTE_SHARE, SNIPPET_MAX
+
+    problems = []
+    closed = articles[~articles["redistributable"].astype(bool)]
+    for index, article_id, length in zip(
+        closed.index, closed["article_id"], closed["text_length"], strict=True
+    ):
+        quotes = mentions.loc[mentions["article_id"] == article_id, ["quote", "quote_complete"]]
+        path, line = _where("articles", index)
+        published = int(quotes["quote"].str.len().sum())
+        if published > QUOTE_SHARE * length:
             problems.append(
                 Problem(
                     path,
                     line,
-                    "quote",
-                    f"differs from text[{start}:{end}] of {article_id}",
+                    "redistributable",
+                    f"false, but the mentions publish {published} of its {length} characters "
+                    f"(expected at most {QUOTE_SHARE:.0%})",
+                )
+            )
+        if (quotes["quote"].str.len() > SNIPPET_MAX).any():
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    "redistributable",
+                    f"false, but a quote is longer than {SNIPPET_MAX} characters",
                 )
             )
     return problems
@@ -265,8 +285,8 @@ def check_frames(frames: dict[str, pd.DataFrame], texts: dict[str, str] | None =
         return problems
     problems += key_problems(frames)
     problems += derived_problems(frames)
-    if texts:
-        problems += quote_problems(frames["mentions"], texts)
+    problems += quote_problems(frames["mentions"], texts or {})
+    problems += quote_share_problems(frames["mentions"], frames["articles"])
     return problems
 
 
