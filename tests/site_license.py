@@ -1,9 +1,9 @@
 """What a page shows of a text that may not be redistributed, beyond what the license allows.
 
-Shared by the HTML and the browser tests of the site. The license of such a text allows the
-short quotes the published tables carry; the site may also show the tables' other strings
+Shared by the HTML and the browser tests of the site. The license of such a text allows what the
+published tables carry (short quotes); the site may also show the tables' other strings
 (summaries and notes that cite the text) and passages the text shares with texts that may be
-redistributed (it quotes a public-domain readout verbatim).
+redistributed (the Asbarez article quotes a public-domain readout verbatim).
 """
 
 from __future__ import annotations
@@ -24,18 +24,17 @@ def closed_texts(repo: Path, tables: dict[str, pd.DataFrame]) -> dict[str, str]:
 
 
 def leaks(repo: Path, tables: dict[str, pd.DataFrame], article_id: str, text: str, shown: str) -> list[str]:
-    """Passages of ``text`` in ``shown`` that the license does not allow (empty: none)."""
+    """Passages of ``text`` in ``shown`` that the license does not allow (empty: none).
+
+    What the published tables carry (the quotes, which are only the first words of each passage
+    from data model 0.2 on, and the summaries and notes) is taken out of ``shown``; any part of a
+    sentence of the text left over, that no redistributable text shares, is a leak.
+    """
     articles = tables["articles"]
-    mentions = tables["mentions"]
-    quotes = mentions.loc[mentions["article_id"] == article_id, "quote"].tolist()
     public = "\x00".join(
         (repo / "raw" / "articles" / f"{a}.txt").read_text(encoding="utf-8")
         for a in articles.loc[articles["redistributable"].astype(bool), "article_id"]
     )
-    longest = max(map(len, quotes))
-    found = [
-        w for i in range(len(text) - longest) if (w := text[i : i + longest + 1]) in shown and w not in public
-    ]
     carried = sorted(
         {
             v
@@ -49,9 +48,8 @@ def leaks(repo: Path, tables: dict[str, pd.DataFrame], article_id: str, text: st
     )
     for allowed in carried:
         shown = shown.replace(allowed, "\x00")
-    found += [
+    return [
         w
         for i in range(len(text) - SENTENCE_PART)
         if (w := text[i : i + SENTENCE_PART]) in shown and w not in public
     ]
-    return found

@@ -193,8 +193,12 @@ def _texts(root: Path, articles: list[dict]) -> tuple[dict[str, str], list[Probl
 
 def date_words(start: str | None, end: str | None, precision: str | None) -> str:
     """An adjudicated date interval in words, such as ``25 July 2022`` or ``July 2022``."""
-    if not start:
+    if not start and not end:
         return "undated"
+    if not end:  # an interval open at one end (data model 0.2)
+        return f"on or after {_day(start)}"
+    if not start:
+        return f"on or before {_day(end)}"
     if start == end:
         return _day(start)
     if precision == "month":
@@ -352,17 +356,23 @@ class Builder:
         self.event_of = {m["mention_id"]: m["event_id"] for m in self.mentions}
         self.summaries = {e["event_id"]: e["summary"] for e in self.events}
         self.texts, problems = _texts(self.root, d.tables["articles"])
-        for m in self.mentions:
-            text = self.texts.get(m["article_id"])
-            if text is not None and text[m["start"] : m["end"]] != m["quote"]:
-                problems.append(
-                    Problem(
-                        "processed/mentions.parquet",
-                        None,
-                        m["mention_id"],
-                        f"quote differs from the text at {m['start']}:{m['end']} (expected text[start:end])",
-                    )
+        frame = self.package.frame("mentions")
+        if "quote_sha256" in frame.columns:
+            from caucasus_events.validate import quote_problems
+
+            problems += quote_problems(frame, self.texts)
+        else:  # packages before data model 0.2 carry every quote whole
+            problems += [
+                Problem(
+                    "processed/mentions.parquet",
+                    None,
+                    m["mention_id"],
+                    f"quote differs from text[{m['start']}:{m['end']}] of {m['article_id']}",
                 )
+                for m in self.mentions
+                if m["article_id"] in self.texts
+                and self.texts[m["article_id"]][m["start"] : m["end"]] != m["quote"]
+            ]
         if problems:
             raise InputError(problems)
         self.event_rows = [self.event_row(e) for e in self.events]
@@ -386,6 +396,11 @@ class Builder:
         if self.figure:
             self.files["assets/events-over-time.png"] = figure.read_bytes()
 
+    def publisher(self, article_id: str) -> str:
+        """The publisher's short name (its own column from data model 0.2 on)."""
+        article = self.articles[article_id]
+        return article.get("publisher_short") or short_publisher(article["publisher"])
+
     def actor_name(self, actor_id: str) -> str:
         return self.actors.get(actor_id, {}).get("name", actor_id)
 
@@ -393,7 +408,7 @@ class Builder:
         """What the lists show of an event, and the values the filters match."""
         roles = self.roles[e["event_id"]]
         articles = sorted({m["article_id"] for m in self.by_event[e["event_id"]]})
-        publishers = sorted({short_publisher(self.articles[a]["publisher"]) for a in articles})
+        publishers = sorted({self.publisher(a) for a in articles})
         return {
             "id": e["event_id"],
             "summary": e["summary"],
@@ -544,7 +559,8 @@ class Builder:
     @staticmethod
     def _mention_value(m: dict, column: str | None) -> str:
         if column is None:
-            return date_words(m["date_start"], m["date_end"], m["date_precision"]) if m["date_start"] else ""
+            dated = m["date_start"] or m["date_end"]
+            return date_words(m["date_start"], m["date_end"], m["date_precision"]) if dated else ""
         value = m.get(column)
         if column == "date_agrees":
             return "" if value is None else ("yes" if value else "no")
