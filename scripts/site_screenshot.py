@@ -32,7 +32,7 @@ def main() -> None:
             browser = p.chromium.launch(
                 executable_path=shutil.which("chromium") or site.CHROMIUM, args=list(site.CHROMIUM_ARGS)
             )
-            page = browser.new_page(viewport={"width": 1000, "height": 1400})
+            page = browser.new_page(viewport={"width": 1000, "height": 1800})
             page.goto((out / "events" / f"{args.event}.html").as_uri())
             page.screenshot(path=args.out)
             browser.close()

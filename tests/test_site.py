@@ -15,6 +15,7 @@ from site_license import closed_texts, leaks
 from synthetic_releases import changelog
 
 from caucasus_events.cli import main
+from caucasus_events.diff import open_package
 from caucasus_events.problems import InputError, UsageError
 from caucasus_events.site import MARKER, Data, paragraph, segments, site_files, write_site
 
@@ -327,3 +328,22 @@ def test_changes_page_lists_the_diff_against_a_previous_release(tmp_path):
     assert "compared with release" in page and "Events changed (0)" in page
     first = visible_text(parse(site_files(REPO)["changes.html"]))
     assert "compared with" not in first and "release" in first
+
+
+def test_quantities_are_shown_with_their_passage():
+    from caucasus_events.site import Builder
+
+    builder = Builder(REPO, open_package(REPO), None)
+    mention = next(m for m in builder.data.tables["mentions"] if m["event_id"] == "E000100")
+    builder.data.tables["quantities"] = [
+        {
+            "quantity_id": "Q1", "event_id": "E000100", "mention_id": mention["mention_id"],
+            "article_id": mention["article_id"], "kind": "detained", "value_low": 30.0, "value_best": 35.0,
+            "value_high": 40.0, "unit": "people", "approximate": True, "as_written": "some 35", "note": None,
+        }
+    ]  # fmt: skip
+    files = builder.build()
+    page = parse(files["events/E000100.html"])
+    rows = [["".join(td.itertext()) for td in tr.iter("td")] for tr in page.iter("tr")]
+    assert [mention["mention_id"], "detained", "30.0", "35.0", "40.0", "people", "yes", "some 35"] in rows
+    assert "Quantities" not in visible_text(parse(files["events/E000101.html"]))

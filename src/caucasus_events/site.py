@@ -516,7 +516,7 @@ class Builder:
         fields = [
             ("date as written", "date_text"),
             ("date resolved", None),
-            ("date relation to the event's", "date_relation"),
+            ("date relation to the event's interval", "date_relation"),
             ("date within the event's interval", "date_agrees"),
             ("source as written", "source_as_written"),
             ("target as written", "target_as_written"),
@@ -553,7 +553,6 @@ class Builder:
             "columns": columns,
             "side_by_side": side_by_side if len(columns) > 1 or e["n_disagreements"] else [],
             "quantities": self.quantities.get(e["event_id"], []),
-            "has_quantities": self.data.has("quantities"),
         }
 
     @staticmethod
@@ -562,6 +561,8 @@ class Builder:
             dated = m["date_start"] or m["date_end"]
             return date_words(m["date_start"], m["date_end"], m["date_precision"]) if dated else ""
         value = m.get(column)
+        if column == "date_relation" and value == "unknown":
+            return ""  # the text or the event is undated: nothing to compare
         if column == "date_agrees":
             return "" if value is None else ("yes" if value else "no")
         return "" if value is None else str(value)
