@@ -65,4 +65,4 @@ def test_repository_agreement_is_computed_and_stated_in_readme():
         assert sorted(pooled["articles"]) == sorted(a for r in passes for a in r["articles"])
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     block = readme.split("<!-- agreement:", 1)[1].split("-->", 1)[1].split("<!-- end of agreement -->", 1)[0]
-    assert block.strip() == agreement.markdown(results).strip(), "run scripts/update_readme.py"
+    assert block.strip() == agreement.markdown(results).strip(), "run `caucasus-events docs`"

@@ -22,7 +22,10 @@ from caucasus_events.quotes import QuoteError, resolve
 from caucasus_events.rawdata import read_registries
 from caucasus_events.yamlio import load_yaml
 
-FIELDS = ("plover_type", "cameo_root", "source", "target", "date")
+FIELDS = ("kind", "plover_type", "cameo_root", "source", "target", "date")
+#: The subsets of matched mentions the figures are given for: all, and those both passes
+#: coded as acts, or both as states (passes made before 0.2.0 coded acts only).
+SUBSETS = {"all": None, "acts": "act", "states": "state"}
 
 
 @dataclass(frozen=True)
@@ -74,8 +77,9 @@ def _interval(date) -> str:
     return f"{date['start']}/{date['end']}"
 
 
-def _values(kind, cameo, source, target, date, roots) -> dict[str, str]:
+def _values(record_kind, kind, cameo, source, target, date, roots) -> dict[str, str]:
     return {
+        "kind": record_kind or "act",
         "plover_type": kind or "none",
         "cameo_root": roots.get(cameo, "?"),
         "source": ";".join(sorted(source or [])) or "none",
@@ -119,6 +123,7 @@ def compute(root: Path) -> dict:
 
     def inline(item):
         return _values(
+            item.get("kind"),
             item.get("type"),
             item.get("cameo"),
             item.get("source"),
@@ -198,23 +203,32 @@ def compute(root: Path) -> dict:
 
 
 def _scores(articles: list[str], totals: dict[str, int], pairs: list[tuple[Coded, Coded]]) -> dict:
-    fields = {}
-    for name in FIELDS:
-        first = [x.values[name] for x, _ in pairs]
-        second = [y.values[name] for _, y in pairs]
-        agree = sum(1 for u, v in zip(first, second, strict=True) if u == v)
-        fields[name] = {
-            "alpha": alpha(first, second),
-            "agreement": agree / len(pairs) if pairs else float("nan"),
-        }
+    subsets = {}
+    for subset, kind in SUBSETS.items():
+        chosen = [(x, y) for x, y in pairs if kind is None or x.values["kind"] == y.values["kind"] == kind]
+        fields = {}
+        for name in FIELDS:
+            first = [x.values[name] for x, _ in chosen]
+            second = [y.values[name] for _, y in chosen]
+            agree = sum(1 for u, v in zip(first, second, strict=True) if u == v)
+            fields[name] = {
+                "alpha": alpha(first, second),
+                "agreement": agree / len(chosen) if chosen else float("nan"),
+            }
+        subsets[subset] = {"pairs": len(chosen), "fields": fields}
     return {
         "articles": articles,
         "mentions_released": totals["a"],
         "mentions_independent": totals["b"],
         "matched": totals["matched"],
         "detection": detection(totals["a"], totals["b"], totals["matched"]),
-        "fields": fields,
+        "fields": subsets["all"]["fields"],
+        "subsets": subsets,
     }
+
+
+def _figure(value: float) -> str:
+    return "n/a" if value != value else f"{value:.2f}"
 
 
 def markdown(results: dict) -> str:
@@ -231,10 +245,18 @@ def markdown(results: dict) -> str:
             f"recall {d['recall']:.2f}, F1 {d['f1']:.2f}."
         )
         lines.append("")
-        lines.append("| field (matched mentions) | Krippendorff's alpha | raw agreement |")
-        lines.append("|---|---|---|")
-        for name, f in r["fields"].items():
-            a = "n/a" if f["alpha"] != f["alpha"] else f"{f['alpha']:.2f}"
-            lines.append(f"| {name} | {a} | {f['agreement']:.2f} |")
+        n = {subset: r["subsets"][subset]["pairs"] for subset in SUBSETS}
+        lines.append(
+            f"| field | alpha, all ({n['all']}) | agreement, all | alpha, acts ({n['acts']}) | "
+            f"agreement, acts | alpha, states ({n['states']}) | agreement, states |"
+        )
+        lines.append("|---|---|---|---|---|---|---|")
+        for name in FIELDS:
+            cells = [
+                _figure(r["subsets"][subset]["fields"][name][measure])
+                for subset in SUBSETS
+                for measure in ("alpha", "agreement")
+            ]
+            lines.append(f"| {name} | {' | '.join(cells)} |")
         lines.append("")
     return "\n".join(lines).rstrip() + "\n"

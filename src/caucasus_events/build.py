@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from caucasus_events import assemble, buildcache, descriptor, lint, output, serialize
+from caucasus_events import assemble, buildcache, descriptor, lint, output, readme, serialize
 from caucasus_events.buildcache import BuildCache
 from caucasus_events.frames import to_frame
 from caucasus_events.models import MODELS
@@ -267,6 +267,9 @@ def build(
         differing = output.differences(root, built.files)
         if differing:
             say("committed outputs are stale:\n" + "\n".join(differing))
+            return 1
+        if (root / "README.md").is_file() and (stale := readme.stale_blocks(root)):
+            say(f"README.md: generated blocks {', '.join(stale)} are stale (run `{readme.REFRESH}`)")
             return 1
         say(f"outputs are up to date ({len(built.files)} files match what raw/ builds)")
         _warn(built, say)

@@ -46,6 +46,22 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_events(args: argparse.Namespace) -> int:
+    from caucasus_events.search import render, search
+
+    rows = search(
+        _root(args.root),
+        words=args.words,
+        actor=args.actor,
+        since=args.since,
+        until=args.until,
+        kind=args.type,
+        text=args.text,
+    )
+    print(render(rows, as_json=args.json), end="")
+    return 0
+
+
 def cmd_lint(args: argparse.Namespace) -> int:
     from caucasus_events.build import make
 
@@ -78,20 +94,34 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from caucasus_events.docgen import update
+    from caucasus_events import docgen, readme
 
-    changed = update(_root(args.root))
-    print("docs/codebook.md: column reference " + ("updated" if changed else "already up to date"))
+    root = _root(args.root)
+    changed = docgen.update(root)
+    print(
+        "docs/codebook.md: column reference and linter rules "
+        + ("updated" if changed else "already up to date")
+    )
+    if (root / "README.md").is_file():
+        changed = readme.update(root)
+        print("README.md: generated blocks " + ("updated" if changed else "already up to date"))
+    if args.figure:
+        from caucasus_events.figure import draw
+
+        print(f"wrote {draw(root / 'docs' / 'events-over-time.png')}")
     return 0
 
 
 def cmd_figure(args: argparse.Namespace) -> int:
-    from caucasus_events.figure import draw, summary_tables
+    from caucasus_events.figure import draw
 
     out = draw(Path(args.out))
     print(f"wrote {out}")
     if args.tables:
-        print(summary_tables(), end="")
+        from caucasus_events.readme import read_tables, summary_block
+        from caucasus_events.settings import installed_data
+
+        print(summary_block(read_tables(installed_data())))
     return 0
 
 
@@ -235,6 +265,23 @@ def parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_add)
 
     p = sub.add_parser(
+        "events",
+        help="search the event registry by words, actor, dates, type and text",
+        description="List the events of raw/events that match every criterion given, with "
+        "their dates, coding, actors, summary and the texts that report them (from the built "
+        "mentions table): the candidates to link a new mention to.",
+    )
+    p.add_argument("words", nargs="*", help="words that must all occur in the summary, note or actor names")
+    p.add_argument("--actor", help="an actor ID, as source or target (members included)")
+    p.add_argument("--from", dest="since", metavar="DATE", help="events reaching into or after DATE")
+    p.add_argument("--to", dest="until", metavar="DATE", help="events reaching into or before DATE")
+    p.add_argument("--type", help="a PLOVER type, a CAMEO code prefix, or act / state")
+    p.add_argument("--text", help="an article ID (or its beginning): events that text reports")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--root", help="project folder (default: the current one)")
+    p.set_defaults(func=cmd_events)
+
+    p = sub.add_parser(
         "lint",
         help="check the coding rules that can be checked mechanically (also run by build)",
         description="Read and check raw/ as build does, then apply the coding rules of "
@@ -263,8 +310,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_agreement)
 
-    p = sub.add_parser("docs", help="regenerate the column reference in docs/codebook.md from the models")
+    p = sub.add_parser(
+        "docs",
+        help="regenerate docs/codebook.md's column reference and rules, and README.md's generated blocks",
+    )
     p.add_argument("--root", help="project folder (default: the current one)")
+    p.add_argument("--figure", action="store_true", help="also redraw docs/events-over-time.png (matplotlib)")
     p.set_defaults(func=cmd_docs)
 
     p = sub.add_parser("figure", help="draw the README figure from the installed tables (needs matplotlib)")

@@ -20,14 +20,15 @@ def dyads(events: pd.DataFrame, actors: pd.DataFrame) -> pd.Series:
 
 
 def draw(out: Path) -> Path:
-    """Draw, from the installed tables, events per quarter (2020 on) by quad class and the most
-    frequent dyads, to ``out`` (PNG)."""
+    """Draw, from the installed tables, acts per quarter (2020 on) by quad class and the most
+    frequent dyads of acts, to ``out`` (PNG)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     events, actors = load("events"), load("actors")
+    events = events[events["kind"] == "act"]  # states have no time or type of their own
     # The period the dataset covers; background events recalled from earlier years are left out.
     dated = events.dropna(subset=["date_start", "quad_class"])
     dated = dated[dated["date_start"] >= "2020-01-01"]
@@ -44,42 +45,16 @@ def draw(out: Path) -> Path:
     for quad, label in QUADS.items():
         left.bar(counts.index, counts[quad], bottom=bottom, label=label, color=COLORS[quad])
         bottom = bottom + counts[quad]
-    left.set_title("Events per quarter by PLOVER quad class (start date, 2020 on)")
-    left.set_ylabel("events")
+    left.set_title("Acts per quarter by PLOVER quad class (start date, 2020 on)")
+    left.set_ylabel("acts")
     left.tick_params(axis="x", rotation=60)
     left.legend(frameon=False, fontsize=8)
     right.barh(top.index, top.values, color="#555555")
     right.set_title("Most frequent dyads (source → target country)")
-    right.set_xlabel("events")
+    right.set_xlabel("acts")
     fig.tight_layout()
     out.parent.mkdir(parents=True, exist_ok=True)
     # No software/version metadata, so the PNG depends only on the data and matplotlib.
     fig.savefig(out, dpi=110, metadata={"Software": None})
     plt.close(fig)
     return out
-
-
-def summary_tables() -> str:
-    """Markdown counts of events by PLOVER type, by year, and mentions by publisher."""
-    events, mentions, articles = load("events"), load("mentions"), load("articles")
-    by_type = events["plover_type"].astype("string").fillna("(no PLOVER type)").value_counts().sort_index()
-    by_year = (
-        events["date_start"]
-        .dt.year.astype("Int64")
-        .astype("string")
-        .fillna("undated")
-        .value_counts()
-        .sort_index()
-    )
-    publisher = articles.set_index("article_id")["publisher"].str.split(r" \(|,", regex=True).str[0]
-    by_publisher = mentions["article_id"].map(publisher).value_counts().sort_index()
-    parts = []
-    for title, series, unit in (
-        ("PLOVER type", by_type, "events"),
-        ("year of event start", by_year, "events"),
-        ("publisher of the reporting text", by_publisher, "mentions"),
-    ):
-        parts += [f"| {title} | {unit} |", "|---|---|"]
-        parts += [f"| {k} | {v} |" for k, v in series.items()]
-        parts.append("")
-    return "\n".join(parts)

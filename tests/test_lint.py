@@ -1,0 +1,210 @@
+"""Each linter rule fires on a project that breaks it, and only then."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import PUBLISHERS, TEXT, article_meta
+
+from caucasus_events.build import make
+from caucasus_events.cli import main
+from caucasus_events.lint import RULES, rules_markdown
+from caucasus_events.problems import InputError
+
+EVENTS_FILE = "raw/events/events.yaml"
+THIRD_ACTOR = """\
+- id: rur-gov
+  name: Government of Ruritania (synthetic)
+  kind: government
+  country: ARM
+  sector: GOV
+"""
+
+
+def edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def append(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def add_article(root: Path, article_id: str, text: str, mentions: str) -> None:
+    (root / "raw/articles" / f"{article_id}.txt").write_text(text, encoding="utf-8")
+    (root / "raw/articles" / f"{article_id}.yaml").write_text(article_meta(text), encoding="utf-8")
+    (root / "raw/annotations" / f"{article_id}.yaml").write_text(
+        f"article: {article_id}\nannotator: test\nmentions:\n{mentions}", encoding="utf-8"
+    )
+
+
+def findings(root: Path) -> tuple[list[str], list[str]]:
+    """(errors, warnings) of a build, as message lines."""
+    try:
+        built = make(root)
+    except InputError as exc:
+        return [str(p) for p in exc.problems], []
+    return [], [str(w) for w in built.warnings]
+
+
+def fired(lines: list[str], rule: str) -> list[str]:
+    return [line for line in lines if line.endswith(f"[{rule} {RULES[rule].name}]")]
+
+
+def test_the_synthetic_project_breaks_no_rule(project: Path) -> None:
+    errors, warnings = findings(project)
+    assert errors == [] and warnings == []
+
+
+def test_long_act(project: Path) -> None:
+    edit(
+        project,
+        EVENTS_FILE,
+        "date: {start: 2022-07-25, end: 2022-07-25, precision: day}",
+        "date: {start: 2020-01-01, end: 2022-07-25, precision: range}",
+    )
+    _, warnings = findings(project)
+    assert fired(warnings, "L01") == [
+        "raw/events/events.yaml:14: kind: an act lasting 2020-01-01..2022-07-25 (expected kind: state, or a shorter interval) [L01 long-act]"
+    ]
+
+
+def test_routine_formula(project: Path) -> None:
+    text = "The Minister welcomed the release of all detainees by Freedonia.\n"
+    add_article(project, "second", text, "  - event: E000002\n    quote: The Minister welcomed the release\n")
+    edit(project, EVENTS_FILE, 'cameo: "0253"', 'cameo: "050"')
+    edit(project, EVENTS_FILE, "type: REQUEST\n  mode: yield", "type: SUPPORT\n  mode: null")
+    errors, _ = findings(project)
+    assert fired(errors, "L02") == [
+        'raw/events/events.yaml:20: cameo: CAMEO 050 for welcoming an act ("welcomed") in second (expected 051, the code of this formula) [L02 routine-formula]'
+    ]
+
+
+def test_inferred_initiator(project: Path) -> None:
+    edit(
+        project,
+        EVENTS_FILE,
+        'type: REQUEST\n  mode: yield\n  contexts: [legal]\n  cameo: "0253"',
+        'type: ASSAULT\n  mode: null\n  contexts: [military]\n  cameo: "190"',
+    )
+    errors, _ = findings(project)
+    assert len(fired(errors, "L03")) == 1 and "rur-minister is the initiator" in errors[0]
+    # Naming the initiator as the text writes it satisfies the rule.
+    edit(
+        project,
+        "raw/annotations/synthetic-readout.yaml",
+        "  - event: E000002\n    quote: urged the President to release all detainees\n",
+        "  - event: E000002\n    quote: urged the President to release all detainees\n    as_written: {source: The Minister of Ruritania}\n",
+    )
+    assert fired(findings(project)[0], "L03") == []
+
+
+def test_in_call_act_and_target(project: Path) -> None:
+    append(project, "raw/actors.yaml", THIRD_ACTOR)
+    append(project, EVENTS_FILE, "  within: E000001\n")
+    edit(
+        project,
+        EVENTS_FILE,
+        "  source: [rur-minister]\n  target: [fre-president]\n  date: {start: 2022-07-25, end: 2022-07-25, precision: day}\n  place: capital",
+        "  source: [rur-gov]\n  target: [rur-gov]\n  date: {start: 2022-07-25, end: 2022-07-25, precision: day}\n  place: capital",
+    )
+    errors, warnings = findings(project)
+    assert [e.split(": ", 2)[1] for e in fired(errors, "L04")] == ["source"]
+    assert "no source is a participant of E000001" in fired(errors, "L04")[0]
+    edit(
+        project,
+        EVENTS_FILE,
+        "  source: [rur-gov]\n  target: [rur-gov]",
+        "  source: [rur-minister]\n  target: [rur-gov]",
+    )
+    errors, warnings = findings(project)
+    assert fired(errors, "L04") == [] and len(fired(warnings, "L05")) == 1
+    assert "not at the interlocutor in E000001 (fre-president)" in fired(warnings, "L05")[0]
+
+
+def test_shared_passage(project: Path) -> None:
+    add_article(
+        project, "copy", TEXT, "  - event: E000002\n    quote: urged the President to release all detainees\n"
+    )
+    _, warnings = findings(project)
+    # The copy reports E000002 as the original does; the call (E000001) is linked only in one.
+    assert [w.split(": ")[0] for w in fired(warnings, "L06")] == ["raw/annotations/synthetic-readout.yaml:4"]
+    assert "also occurs in copy (similarity 1.00), which does not report E000001" in fired(warnings, "L06")[0]
+
+
+def test_mode_departure(project: Path) -> None:
+    edit(project, EVENTS_FILE, "type: REQUEST\n  mode: yield", "type: REQUEST\n  mode: change")
+    errors, _ = findings(project)
+    assert fired(errors, "L07") == [
+        "raw/events/events.yaml:18: mode: 'change' differs from the default mode 'yield' of CAMEO 0253 (expected mapping_departure with the reason) [L07 mode-departure]"
+    ]
+
+
+def test_unused_registry(project: Path) -> None:
+    append(project, "raw/actors.yaml", THIRD_ACTOR)
+    append(
+        project,
+        "raw/publishers.yaml",
+        PUBLISHERS.replace("test-ministry", "idle").replace("Test Ministry", "Idle Wire"),
+    )
+    _, warnings = findings(project)
+    assert [w.split(": ", 1)[1] for w in fired(warnings, "L08")] == [
+        "id: actor rur-gov is used by no event [L08 unused-registry]",
+        "id: publisher idle publishes no article [L08 unused-registry]",
+    ]
+
+
+def test_date_remark(project: Path) -> None:
+    edit(
+        project,
+        "raw/annotations/synthetic-readout.yaml",
+        "precision: day}\n",
+        "precision: day}\n    disagreement: {field: date, note: The text gives the day only.}\n",
+    )
+    errors, _ = findings(project)
+    assert len(fired(errors, "L09")) == 1 and "are 'same', not 'disjoint'" in errors[0]
+
+
+def test_office_source(project: Path) -> None:
+    append(project, "raw/actors.yaml", THIRD_ACTOR)
+    edit(project, "raw/actors.yaml", "  office: Minister\n", "  office: Minister\n  member_of: rur-gov\n")
+    edit(
+        project,
+        "raw/publishers.yaml",
+        "  matches: [Test Ministry]",
+        "  speaks_as: rur-minister\n  matches: [Test Ministry]",
+    )
+    edit(
+        project,
+        EVENTS_FILE,
+        "  source: [rur-minister]\n  target: [fre-president]\n  date: {start: 2022-07-25, end: 2022-07-25, precision: day}\n  place: capital",
+        "  source: [rur-gov]\n  target: [fre-president]\n  date: {start: 2022-07-25, end: 2022-07-25, precision: day}\n  place: capital",
+    )
+    errors, _ = findings(project)
+    assert len(fired(errors, "L10")) == 1
+    assert "rur-gov for a statement issued by rur-minister" in fired(errors, "L10")[0]
+
+
+def test_lint_command_exits_2_on_errors_and_lists_warnings(
+    project: Path, capsys: pytest.CaptureFixture
+) -> None:
+    assert main(["lint", "--root", str(project)]) == 0
+    assert "lint: no errors, 0 warning(s)" in capsys.readouterr().out
+    edit(project, EVENTS_FILE, "type: REQUEST\n  mode: yield", "type: REQUEST\n  mode: change")
+    assert main(["lint", "--root", str(project)]) == 2
+    assert "[L07 mode-departure]" in capsys.readouterr().err
+    assert not (project / "processed").exists()  # lint writes nothing
+
+
+def test_every_rule_is_documented_in_the_codebook() -> None:
+    codebook = (Path(__file__).resolve().parents[1] / "docs" / "codebook.md").read_text(encoding="utf-8")
+    assert rules_markdown() in codebook
+
+
+def test_every_rule_has_a_test() -> None:
+    source = Path(__file__).read_text(encoding="utf-8")
+    assert all(f'"{rule}")' in source for rule in RULES)
