@@ -23,33 +23,37 @@ def closed_texts(repo: Path, tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     return {a: (repo / "raw" / "articles" / f"{a}.txt").read_text(encoding="utf-8") for a in ids}
 
 
-def leaks(repo: Path, tables: dict[str, pd.DataFrame], article_id: str, text: str, shown: str) -> list[str]:
-    """Passages of ``text`` in ``shown`` that the license does not allow (empty: none).
+class LicenseCheck:
+    """Finds the passages of one such text that a page shows beyond what the license allows.
 
     What the published tables carry (the quotes, which are only the first words of each passage
-    from data model 0.2 on, and the summaries and notes) is taken out of ``shown``; any part of a
-    sentence of the text left over, that no redistributable text shares, is a leak.
+    from data model 0.2 on, and the summaries and notes) is taken out of a page's text; any part
+    of a sentence of the text left over, that no redistributable text shares, is a leak.
     """
-    articles = tables["articles"]
-    public = "\x00".join(
-        (repo / "raw" / "articles" / f"{a}.txt").read_text(encoding="utf-8")
-        for a in articles.loc[articles["redistributable"].astype(bool), "article_id"]
-    )
-    carried = sorted(
-        {
-            v
-            for t in ("events", "mentions", "articles")
-            for c in tables[t]
-            for v in tables[t][c]
-            if isinstance(v, str)
-        },
-        key=len,
-        reverse=True,
-    )
-    for allowed in carried:
-        shown = shown.replace(allowed, "\x00")
-    return [
-        w
-        for i in range(len(text) - SENTENCE_PART)
-        if (w := text[i : i + SENTENCE_PART]) in shown and w not in public
-    ]
+
+    def __init__(self, repo: Path, tables: dict[str, pd.DataFrame], text: str):
+        articles = tables["articles"]
+        public = "\x00".join(
+            (repo / "raw" / "articles" / f"{a}.txt").read_text(encoding="utf-8")
+            for a in articles.loc[articles["redistributable"].astype(bool), "article_id"]
+        )
+        self.carried = sorted(
+            {
+                v
+                for t in ("events", "mentions", "articles")
+                for c in tables[t]
+                for v in tables[t][c]
+                if isinstance(v, str)
+            },
+            key=len,
+            reverse=True,
+        )
+        parts = {text[i : i + SENTENCE_PART] for i in range(len(text) - SENTENCE_PART)}
+        self.parts = sorted(w for w in parts if w not in public)
+
+    def leaks(self, shown: str) -> list[str]:
+        """Parts of sentences of the text in ``shown`` that the license does not allow."""
+        for allowed in self.carried:
+            if allowed in shown:
+                shown = shown.replace(allowed, "\x00")
+        return [w for w in self.parts if w in shown]

@@ -11,7 +11,7 @@ from pathlib import Path
 import html5lib
 import pandas as pd
 import pytest
-from site_license import closed_texts, leaks
+from site_license import LicenseCheck, closed_texts
 from synthetic_releases import changelog
 
 from caucasus_events.cli import main
@@ -157,11 +157,10 @@ def test_paragraph_is_the_line_around_a_span():
 def test_non_redistributable_text_appears_only_as_published_quotes(site, tables):
     texts = closed_texts(REPO, tables)
     assert texts
+    shown = {rel: visible_text(parse(data)) for rel, data in site.items() if rel.endswith(".html")}
     for article_id, text in texts.items():
-        shown = {rel: visible_text(parse(data)) for rel, data in site.items() if rel.endswith(".html")}
-        assert {
-            rel: w for rel, page in shown.items() if (w := leaks(REPO, tables, article_id, text, page))
-        } == {}
+        check = LicenseCheck(REPO, tables, text)
+        assert {rel: w for rel, page in shown.items() if (w := check.leaks(page))} == {}
         assert "may not be redistributed" in shown[f"texts/{article_id}.html"]
         assert not any(text.encode("utf-8") in data for data in site.values())
 
@@ -172,8 +171,9 @@ def test_license_check_catches_a_leaked_paragraph(tables):
     quote = tables["mentions"].loc[tables["mentions"]["article_id"] == article_id, "quote"].iloc[0]
     start = text.find(quote)
     left, right = paragraph(text, start, start + len(quote))
-    assert leaks(REPO, tables, article_id, text, f"page: {text[left:right]}")
-    assert leaks(REPO, tables, article_id, text, f"page: {quote}") == []
+    check = LicenseCheck(REPO, tables, text)
+    assert check.leaks(f"page: {text[left:right]}")
+    assert check.leaks(f"page: {quote}") == []
 
 
 def test_site_of_a_package_without_texts_shows_quotes_only(tmp_path, tables):
@@ -229,12 +229,16 @@ def test_new_data_model_tables_are_used_when_present():
     assert old.place_aliases()["p"] == ["old"]
 
 
-def test_cli_writes_the_site_and_rebuilds_it_in_place(tmp_path, capsys):
+def test_cli_writes_the_site_and_rebuilds_it_in_place(tmp_path, capsys, site):
     out = tmp_path / "site"
     assert main(["site", str(out), "--root", str(REPO)]) == 0
     assert (out / MARKER).is_file() and (out / "events" / "E000100.html").is_file()
     assert "pages" in capsys.readouterr().out
-    assert main(["site", str(out), "--root", str(REPO), "--quiet"]) == 0
+    (out / "events" / "E999999.html").write_bytes(b"an older build's page")
+    (out / MARKER).write_text((out / MARKER).read_text() + "events/E999999.html\n")
+    write_site(out, site)
+    assert not (out / "events" / "E999999.html").exists()  # the earlier site's pages are replaced
+    assert {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()} == set(site)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no temporary folder left
 
 
@@ -322,11 +326,11 @@ def test_release_with_site_adds_a_site_archive_and_keeps_the_data_archive(tmp_pa
     assert files == expected
 
 
-def test_changes_page_lists_the_diff_against_a_previous_release(tmp_path):
+def test_changes_page_lists_the_diff_against_a_previous_release(site):
     files = site_files(REPO, previous=REPO)
     page = visible_text(parse(files["changes.html"]))
     assert "compared with release" in page and "Events changed (0)" in page
-    first = visible_text(parse(site_files(REPO)["changes.html"]))
+    first = visible_text(parse(site["changes.html"]))
     assert "compared with" not in first and "release" in first
 
 

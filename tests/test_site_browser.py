@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlsplit
 
 import pandas as pd
 import pytest
-from site_license import closed_texts, leaks
+from site_license import LicenseCheck, closed_texts
 
 from caucasus_events import site
 from caucasus_events.diff import open_package
@@ -135,11 +135,10 @@ def test_non_redistributable_text_page_shows_no_more_than_the_quotes(visited, ta
         assert record["marks"] == []  # no highlighted full text
         quotes = tables["mentions"].loc[tables["mentions"]["article_id"] == article_id, "quote"]
         assert all(quote in record["text"] for quote in quotes)
-        assert leaks(REPO, tables, article_id, text, record["text"]) == []
+        check = LicenseCheck(REPO, tables, text)
+        assert check.leaks(record["text"]) == []
         # Nor does any other page, as the browser shows it.
-        assert {
-            rel: w for rel, r in visited.items() if (w := leaks(REPO, tables, article_id, text, r["text"]))
-        } == {}
+        assert {rel: w for rel, r in visited.items() if (w := check.leaks(r["text"]))} == {}
 
 
 def _events_with_actor(events: pd.DataFrame, actor_id: str) -> set[str]:
