@@ -351,3 +351,12 @@ def test_quantities_are_shown_with_their_passage():
     rows = [["".join(td.itertext()) for td in tr.iter("td")] for tr in page.iter("tr")]
     assert [mention["mention_id"], "detained", "30.0", "35.0", "40.0", "people", "yes", "some 35"] in rows
     assert "Quantities" not in visible_text(parse(files["events/E000101.html"]))
+
+
+def test_previous_release_by_version_is_fetched_or_refused_clearly(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("CAUCASUS_EVENTS_OFFLINE", "1")
+    monkeypatch.setenv("CAUCASUS_EVENTS_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "out"
+    assert main(["site", str(out), "--root", str(REPO), "--previous", "9.9.9"]) == 2
+    assert "unknown release '9.9.9'" in capsys.readouterr().err
+    assert not out.exists()

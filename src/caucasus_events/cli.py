@@ -159,9 +159,7 @@ def cmd_site(args: argparse.Namespace) -> int:
 
     began = time.perf_counter()
     root = _root(args.root)
-    files = site_files(
-        root, Path(args.package) if args.package else None, Path(args.previous) if args.previous else None
-    )
+    files = site_files(root, Path(args.package) if args.package else None, args.previous)
     write_site(Path(args.out), files)
     size = sum(map(len, files.values()))
     pages = sum(1 for rel in files if rel.endswith(".html"))
@@ -353,7 +351,9 @@ def parser() -> argparse.ArgumentParser:
         "--root", help="project folder: texts, docs and agreement passes (default: the current one)"
     )
     p.add_argument("--package", help="built package folder or release archive (default: the project folder)")
-    p.add_argument("--previous", help="previous release (.zip or folder), for the page of changes")
+    p.add_argument(
+        "--previous", help="previous release (.zip, folder or published version), for the page of changes"
+    )
     p.add_argument("--quiet", action="store_true", help="print only problems")
     p.set_defaults(func=cmd_site)
 

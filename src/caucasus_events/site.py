@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from caucasus_events import archive
 from caucasus_events.diff import Package, open_package, plain
 from caucasus_events.problems import InputError, Problem, UsageError, relpath
 
@@ -660,11 +661,16 @@ class Builder:
         from caucasus_events.docgen import column_reference
 
         base = f"{self.descriptor.get('homepage', '').rstrip('/')}/blob/main/docs"
+        from caucasus_events import __version__
+
+        reference = column_reference()
+        if self.version != __version__:  # the models describe the installed release's tables
+            reference = (
+                f"These are the columns of release {__version__} (the installed models); the site shows "
+                f"release {self.version}, whose own columns are in its `schemas/`.\n\n{reference}"
+            )
         self.render(
-            "dictionary.html",
-            "document.html",
-            title="Data dictionary",
-            body=_md_html(column_reference(), base),
+            "dictionary.html", "document.html", title="Data dictionary", body=_md_html(reference, base)
         )
         codebook = self.root / "docs" / "codebook.md"
         body = (
@@ -707,7 +713,7 @@ class Builder:
         if earlier:
             return (
                 f"The previous release is {earlier[-1]}; this site was built without it "
-                "(build with `--previous` to list the changes).\n"
+                f"(build with `--previous {earlier[-1]}` to list the changes).\n"
             )
         return f"Release {self.version} is the first release: there is no earlier release to compare with.\n"
 
@@ -716,7 +722,9 @@ class Builder:
 # Writing
 
 
-def site_files(root: Path, package: Path | None = None, previous: Path | None = None) -> dict[str, bytes]:
+def site_files(
+    root: Path, package: Path | None = None, previous: Path | str | None = None
+) -> dict[str, bytes]:
     """Every file of the site (path relative to the site's folder -> bytes).
 
     Parameters
@@ -726,8 +734,9 @@ def site_files(root: Path, package: Path | None = None, previous: Path | None = 
         when present.
     package : Path, optional
         The built package (a folder or a release archive); ``root`` by default.
-    previous : Path, optional
-        The previous release (folder or archive), for the page of changes.
+    previous : Path or str, optional
+        The previous release (folder or archive, or a published version number, fetched and
+        verified as ``ce.load(version=...)`` does), for the page of changes.
 
     Raises
     ------
@@ -737,8 +746,12 @@ def site_files(root: Path, package: Path | None = None, previous: Path | None = 
         When the package or the texts are unusable.
     """
     require_extra()
+    if previous is not None and not Path(previous).exists() and archive.VERSION_PATTERN.match(str(previous)):
+        from caucasus_events.download import fetch
+
+        previous = fetch(str(previous))
     return Builder(
-        Path(root), open_package(Path(package or root)), open_package(previous) if previous else None
+        Path(root), open_package(Path(package or root)), open_package(Path(previous)) if previous else None
     ).build()
 
 
