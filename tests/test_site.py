@@ -360,3 +360,12 @@ def test_previous_release_by_version_is_fetched_or_refused_clearly(tmp_path, mon
     assert main(["site", str(out), "--root", str(REPO), "--previous", "9.9.9"]) == 2
     assert "unknown release '9.9.9'" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_outside_a_project_the_installed_release_is_shown(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    files = site_files(tmp_path)  # no datapackage.json, no texts, no docs here
+    assert "events/E000100.html" in files
+    assert "The text is not in this package" in visible_text(
+        parse(files["texts/2022-07-25_state-blinken-call-aliyev-historic-opportunity.html"])
+    )

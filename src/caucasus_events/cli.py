@@ -350,7 +350,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--root", help="project folder: texts, docs and agreement passes (default: the current one)"
     )
-    p.add_argument("--package", help="built package folder or release archive (default: the project folder)")
+    p.add_argument(
+        "--package",
+        help="built package folder or release archive (default: the project folder, else the installed release)",
+    )
     p.add_argument(
         "--previous", help="previous release (.zip, folder or published version), for the page of changes"
     )

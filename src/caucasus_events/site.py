@@ -733,7 +733,8 @@ def site_files(
         Project folder: its ``raw/articles`` texts, ``docs/`` and ``raw/agreement`` are used
         when present.
     package : Path, optional
-        The built package (a folder or a release archive); ``root`` by default.
+        The built package (a folder or a release archive); by default ``root`` when it holds a
+        built package, else the installed release.
     previous : Path or str, optional
         The previous release (folder or archive, or a published version number, fetched and
         verified as ``ce.load(version=...)`` does), for the page of changes.
@@ -750,8 +751,12 @@ def site_files(
         from caucasus_events.download import fetch
 
         previous = fetch(str(previous))
+    if package is None:  # the project's build, or else the installed release
+        from caucasus_events.settings import installed_data
+
+        package = root if (Path(root) / "datapackage.json").is_file() else installed_data()
     return Builder(
-        Path(root), open_package(Path(package or root)), open_package(Path(previous)) if previous else None
+        Path(root), open_package(Path(package)), open_package(Path(previous)) if previous else None
     ).build()
 
 
