@@ -265,8 +265,8 @@ def _article(rng, words: _Words, article_id: str, events: list[dict], index: lis
                 "      field: date",
                 "      note: The text dates it later; the other report is adopted (synthetic).",
             ]
-        if rng.random() < 0.1:
-            out += ["    as_written:", f"      source: {_yaml_str(source)}"]
+        # Every quote names its source: material-conflict acts need that (rule L03).
+        out += ["    as_written:", f"      source: {_yaml_str(source)}"]
         if rng.random() < 0.2:
             out.append(f"    note: {_yaml_str('Synthetic note: ' + words.words(6))}")
     return text, meta, "\n".join(out) + "\n"

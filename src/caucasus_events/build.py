@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -265,14 +266,18 @@ def build(
     if check:
         built = make(root, workers, progress, store)
         differing = output.differences(root, built.files)
+        # Why the check failed is printed even with --quiet: a bare exit 1 says nothing.
         if differing:
-            say("committed outputs are stale:\n" + "\n".join(differing))
+            print("committed outputs are stale:\n" + "\n".join(differing), file=sys.stderr)
             return 1
         if (root / "README.md").is_file() and (stale := readme.stale_blocks(root)):
-            say(f"README.md: generated blocks {', '.join(stale)} are stale (run `{readme.REFRESH}`)")
+            print(
+                f"README.md: generated blocks {', '.join(stale)} are stale (run `{readme.REFRESH}`)",
+                file=sys.stderr,
+            )
             return 1
         say(f"outputs are up to date ({len(built.files)} files match what raw/ builds)")
-        _warn(built, say)
+        _warn(built)
         return 0
     with output.build_lock(root, timeout, say):
         if message := output.recover(root):
@@ -280,11 +285,14 @@ def build(
         built = make(root, workers, progress, store)
         output.commit(root, built.files)
     say(summary(built))
-    _warn(built, say)
+    _warn(built)
     return 0
 
 
-def _warn(built: Built, say) -> None:
+def _warn(built: Built) -> None:
+    # Findings, like problems, are printed even with --quiet (on stderr).
     if built.warnings:
-        say(f"\n{len(built.warnings)} linter warning(s) (see docs/codebook.md, rules checked by the linter):")
-        say("\n".join(str(w) for w in built.warnings))
+        lines = [
+            f"{len(built.warnings)} linter warning(s) (see docs/codebook.md, rules checked by the linter):"
+        ]
+        print("\n".join(lines + [str(w) for w in built.warnings]), file=sys.stderr)

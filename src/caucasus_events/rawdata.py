@@ -99,6 +99,12 @@ PUBLISHER_SPEC: Spec = {
     "speaks_as": (False, TEXT, "the actor ID of the office whose statements it publishes, or null"),
     "note": (False, TEXT, "text or null"),
 }
+ID_BLOCK_SPEC: Spec = {
+    "first": (True, TEXT, "the block's first event ID"),
+    "last": (True, TEXT, "the block's last event ID"),
+    "annotator": (True, TEXT, "who it is reserved for"),
+    "article": (True, TEXT, "the text it is reserved for"),
+}
 RETIRED_SPEC: Spec = {
     "id": (True, TEXT, "E followed by 6 digits"),
     "reason": (True, TEXT, "why the ID was withdrawn"),
@@ -122,6 +128,8 @@ class Registries:
     events: dict[str, dict] = field(default_factory=dict)
     retired: dict[str, dict] = field(default_factory=dict)
     publishers: dict[str, dict] = field(default_factory=dict)
+    #: Event-ID blocks reserved by `caucasus-events add` (raw/id-blocks.yaml, optional).
+    id_blocks: list[dict] = field(default_factory=list)
     codebooks: dict[str, list[dict]] = field(default_factory=dict)
     #: IDs of records that have problems of their own, and kinds of registry (``actor``,
     #: ``place``, ``event``) with a file that could not be read: references to them are not
@@ -231,6 +239,17 @@ def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
     retired, found = _registry(raw / "retired.yaml", root, RETIRED_SPEC, "retired event", reg)
     problems += found
     reg.retired = _unique(retired, "retired event", problems)
+    if (raw / "id-blocks.yaml").exists():
+        blocks, found = _registry(raw / "id-blocks.yaml", root, ID_BLOCK_SPEC, "ID block", reg)
+        problems += found
+        for record, shown in blocks:
+            bad = [k for k in ("first", "last") if not EVENT_ID.match(record[k])]
+            problems += [
+                Problem(shown, record.lines[k], k, f"{record[k]!r} (expected E followed by 6 digits)")
+                for k in bad
+            ]
+            if not bad:
+                reg.id_blocks.append(dict(record))
     publishers, found = _registry(raw / "publishers.yaml", root, PUBLISHER_SPEC, "publisher", reg)
     problems += found
     reg.publishers = _unique(publishers, "publisher", problems)
