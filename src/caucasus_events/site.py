@@ -322,17 +322,18 @@ class Builder:
     # -- helpers ----------------------------------------------------------------------------
 
     def render(self, path: str, template: str, **context: Any) -> None:
+        """Render ``template`` as the page at ``path``; links climb ``up`` to the site's root."""
         depth = path.count("/")
         html = self.env.get_template(template).render(
             up="../" * depth,
             version=self.version,
             title_site=self.descriptor.get("title", self.descriptor.get("name", "")),
-            page_path=path,
             **context,
         )
         self.files[path] = html.encode("utf-8")
 
     def build(self) -> dict[str, bytes]:
+        """Every page and asset of the site; InputError when a text disagrees with the package."""
         d = self.data
         self.articles = d.by_key("articles", "article_id")
         self.actors = d.by_key("actors", "actor_id")
