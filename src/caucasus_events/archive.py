@@ -71,16 +71,19 @@ def sums_text(files: dict[str, bytes]) -> bytes:
     return "".join(f"{sha256_hex(data)}  {rel}\n" for rel, data in sorted(files.items())).encode()
 
 
-def write_zip(files: dict[str, bytes], version: str, date_time: tuple = EARLIEST) -> bytes:
+def write_zip(
+    files: dict[str, bytes], version: str, date_time: tuple = EARLIEST, top: str | None = None
+) -> bytes:
     """The archive bytes of ``files`` (paths relative to the package folder), ``SHA256SUMS`` added.
 
     Entries are sorted, stored uncompressed, and carry the same timestamp, permissions and
     creator system, so the bytes depend only on the files, the version and ``date_time``.
+    ``top`` names the one folder inside (default: the data archive's, :func:`folder_name`).
     """
     if SUMS in files:
         raise ValueError(f"{SUMS} is generated; do not pass it")
     entries = {**files, SUMS: sums_text(files)}
-    top = folder_name(version)
+    top = top or folder_name(version)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=COMPRESSION) as archive:
         for rel in sorted(entries):

@@ -157,7 +157,13 @@ def cmd_release(args: argparse.Namespace) -> int:
     from caucasus_events.release import release
 
     previous = Path(args.previous) if args.previous else None
-    release(_root(args.root), previous=previous, register_it=args.register, say=_say(args))
+    release(
+        _root(args.root),
+        previous=previous,
+        register_it=args.register,
+        with_site=args.with_site,
+        say=_say(args),
+    )
     return 0
 
 
@@ -172,6 +178,23 @@ def cmd_diff(args: argparse.Namespace) -> int:
         end="\n" if args.json else "",
     )
     return 1 if result.problems else 0
+
+
+def cmd_site(args: argparse.Namespace) -> int:
+    import time
+
+    from caucasus_events.site import site_files, write_site
+
+    began = time.perf_counter()
+    root = _root(args.root)
+    files = site_files(root, Path(args.package) if args.package else None, args.previous)
+    write_site(Path(args.out), files)
+    size = sum(map(len, files.values()))
+    pages = sum(1 for rel in files if rel.endswith(".html"))
+    _say(args)(
+        f"wrote {args.out}: {pages} pages, {len(files)} files, {size} bytes in {time.perf_counter() - began:.1f} s"
+    )
+    return 0
 
 
 def cmd_download(args: argparse.Namespace) -> int:
@@ -353,6 +376,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--register", action="store_true", help="record URL and SHA-256 in the package's registry.json"
     )
+    p.add_argument(
+        "--with-site",
+        action="store_true",
+        help="also write dist/caucasus-events-site-X.Y.Z.zip, the release's browsable site (site extra)",
+    )
     p.add_argument("--quiet", action="store_true", help="print only problems")
     p.set_defaults(func=cmd_release)
 
@@ -361,6 +389,23 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("b", help="newer release: package folder or release archive")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("site", help="build the static website of the package (needs the site extra)")
+    p.add_argument(
+        "out", metavar="OUT", help="folder to write the site into (new, empty, or an earlier site)"
+    )
+    p.add_argument(
+        "--root", help="project folder: texts, docs and agreement passes (default: the current one)"
+    )
+    p.add_argument(
+        "--package",
+        help="built package folder or release archive (default: the project folder, else the installed release)",
+    )
+    p.add_argument(
+        "--previous", help="previous release (.zip, folder or published version), for the page of changes"
+    )
+    p.add_argument("--quiet", action="store_true", help="print only problems")
+    p.set_defaults(func=cmd_site)
 
     p = sub.add_parser("download", help="download, verify and cache a published release")
     p.add_argument("version", metavar="VERSION", help="release version, such as 0.1.0 or v0.1.0")

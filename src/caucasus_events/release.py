@@ -379,6 +379,7 @@ def release(
     version: str = __version__,
     register_it: bool = False,
     dist: Path | None = None,
+    with_site: bool = False,
     say=print,
 ) -> Path:
     """Write the release archive of the built package in ``root`` and return its path.
@@ -396,6 +397,9 @@ def release(
         Record the archive's URL and SHA-256 in ``src/caucasus_events/registry.json``.
     dist : Path, optional
         Output folder (default ``root / "dist"``).
+    with_site : bool
+        Also write the release's browsable site, ``caucasus-events-site-X.Y.Z.zip`` (see
+        :mod:`caucasus_events.site`; needs the ``site`` extra). The data archive is unchanged.
 
     Raises
     ------
@@ -449,9 +453,21 @@ def release(
             f"{version} was published with SHA-256 {published}; this archive has {digest}. "
             "A published release never changes: bump the version (and add a CHANGELOG.md entry)"
         )
+    site = None
+    if with_site:  # built before anything is written, so that a failure writes nothing
+        from caucasus_events.site import archive_name as site_archive_name
+        from caucasus_events.site import site_files
+
+        site = archive.write_zip(
+            site_files(root, previous=previous), version, zip_time(cff), top=site_archive_name(version)[:-4]
+        )
     target = (dist or root / "dist") / archive.archive_name(version)
     _atomic_write(target, data)
     say(f"wrote {target} ({len(files) + 1} files, {len(data)} bytes, sha256 {digest})")
+    if site is not None:
+        site_target = target.with_name(site_archive_name(version))
+        _atomic_write(site_target, site)
+        say(f"wrote {site_target} ({len(site)} bytes, sha256 {archive.sha256_hex(site)})")
     if register_it:
         url = f"{str(cff.get('repository-code', '')).rstrip('/')}/releases/download/v{version}/{target.name}"
         hashes = {rel: archive.sha256_hex(data) for rel, data in files.items()}
