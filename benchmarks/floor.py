@@ -1,11 +1,11 @@
 """The floor of figure 1: read and parse the raw files, write the same tables, check nothing.
 
-Reads exactly the files ``caucasus-events build`` reads, with the same YAML parser (PyYAML's
-``SafeLoader``, the base of the project's strict loader) and the csv module, computes the same
-columns (quote offsets, mention IDs, derived event values and counts) the shortest way, and
-writes each table as Parquet (the project's Parquet options) and CSV with pyarrow. No type,
-key, date, quote or registry check, no line numbers, no problem reports: the cost any build of
-these tables must pay.
+Reads exactly the files ``caucasus-events build`` reads, with the fastest well-kept YAML parser
+(libyaml's C loader, ``yaml.CSafeLoader``; the build composes nodes with the same parser to
+keep line numbers) and the csv module, computes the same columns (quote offsets, mention IDs,
+derived event values and counts) the shortest way, and writes each table as Parquet (the
+project's Parquet options) and CSV with pyarrow. No type, key, date, quote or registry check,
+no line numbers, no problem reports: the cost any build of these tables must pay.
 
 Usage: ``python benchmarks/floor.py PROJECT OUT``
 """
@@ -36,7 +36,7 @@ PARQUET_OPTIONS = {
 
 
 def _load(path: Path):
-    return yaml.load(path.read_bytes().decode("utf-8"), Loader=yaml.SafeLoader)
+    return yaml.load(path.read_bytes().decode("utf-8"), Loader=yaml.CSafeLoader)
 
 
 def _nth(text: str, quote: str, n: int) -> int:
@@ -44,6 +44,21 @@ def _nth(text: str, quote: str, n: int) -> int:
     for _ in range(n - 1):
         at = text.find(quote, at + 1)
     return at
+
+
+def _interval(d: dict) -> tuple:
+    return d.get("start"), d.get("end")
+
+
+def _relation(mention: tuple, event: tuple) -> str:
+    """The shortest honest version of the build's date relation (no weekday check)."""
+    if None in mention or None in event:
+        return "unknown"
+    if mention == event:
+        return "same"
+    if mention[1] < event[0] or event[1] < mention[0]:
+        return "disjoint"
+    return "overlap"
 
 
 def tables(root: Path) -> dict[str, list[dict]]:
@@ -56,9 +71,11 @@ def tables(root: Path) -> dict[str, list[dict]]:
     actors = _load(raw / "actors.yaml") or []
     places = _load(raw / "places.yaml") or []
     retired = _load(raw / "retired.yaml") or []
+    publishers = _load(raw / "publishers.yaml") or []
     events = [e for path in sorted((raw / "events").glob("*.yaml")) for e in _load(path) or []]
+    by_id = {e["id"]: e for e in events}
 
-    articles, mentions = [], []
+    articles, mentions, quantities = [], [], []
     for meta_path in sorted((raw / "articles").glob("*.yaml")):
         article_id = meta_path.stem
         meta = _load(meta_path)
@@ -71,22 +88,29 @@ def tables(root: Path) -> dict[str, list[dict]]:
             start = _nth(text, m["quote"], m.get("occurrence") or 1)
             end = start + len(m["quote"])
             date, written = m.get("date") or {}, m.get("as_written") or {}
+            disagreement = m.get("disagreement") or {}
             key = f"{article_id}\n{m['event']}\n{start}\n{end}".encode()
+            row_id = "M" + hashlib.sha256(key).hexdigest()[:12]
+            quote = text[start:end]
             rows.append(
                 {
-                    "mention_id": "M" + hashlib.sha256(key).hexdigest()[:12],
+                    "mention_id": row_id,
                     "event_id": m["event"],
                     "article_id": article_id,
                     "start": start,
                     "end": end,
-                    "quote": text[start:end],
+                    "quote": quote,
+                    "quote_complete": True,
+                    "quote_length": end - start,
+                    "quote_sha256": hashlib.sha256(quote.encode()).hexdigest(),
                     "date_text": date.get("text"),
                     "date_relative": date.get("relative"),
                     "date_start": date.get("start"),
                     "date_end": date.get("end"),
                     "date_precision": date.get("precision"),
-                    "date_agrees": None,
-                    "disagreement": m.get("disagreement"),
+                    "date_relation": _relation(_interval(date), _interval(by_id[m["event"]]["date"])),
+                    "disagreement_field": disagreement.get("field"),
+                    "disagreement": disagreement.get("note"),
                     "source_as_written": written.get("source"),
                     "target_as_written": written.get("target"),
                     "place_as_written": written.get("place"),
@@ -94,13 +118,41 @@ def tables(root: Path) -> dict[str, list[dict]]:
                     "note": m.get("note"),
                 }
             )
+            for q in m.get("quantities") or []:
+                quantities.append(
+                    {
+                        "quantity_id": "Q"
+                        + hashlib.sha256(f"{row_id}\n{q['kind']}\n{q['as_written']}".encode()).hexdigest()[
+                            :12
+                        ],
+                        "event_id": m["event"],
+                        "mention_id": row_id,
+                        "article_id": article_id,
+                        **{k: q.get(k) for k in ("kind", "low", "best", "high", "unit", "approximate")},
+                        "as_written": q["as_written"],
+                        "note": q.get("note"),
+                    }
+                )
         rows.sort(key=lambda r: (r["start"], r["end"], r["event_id"]))
         mentions += rows
+        publisher = max(
+            (
+                (len(prefix), p)
+                for p in publishers
+                for prefix in p["matches"]
+                if meta["publisher"].startswith(prefix)
+            ),
+            key=lambda pair: pair[0],
+        )[1]
         articles.append(
             {
                 "article_id": article_id,
                 **{k: v for k, v in meta.items() if k != "sha256"},
+                "publisher_short": publisher["short"],
+                "publisher_kind": publisher["kind"],
+                "publisher_country": publisher.get("country"),
                 "text_length": len(text),
+                "quotes_complete": True,
                 "sha256": hashlib.sha256(data).hexdigest(),
                 "annotator": annotation.get("annotator"),
                 "n_mentions": len(rows),
@@ -114,47 +166,62 @@ def tables(root: Path) -> dict[str, list[dict]]:
     reports = defaultdict(list)
     for m in mentions:
         reports[m["event_id"]].append(m)
-    event_rows = []
+    event_rows, event_actors, event_contexts = [], [], []
     for e in sorted(events, key=lambda e: e["id"]):
         got, kind = reports[e["id"]], kinds.get(e.get("type"), {})
         score = modes.get((e.get("type"), e.get("mode"))) or kind.get("score")
+        code = cameo.get(e.get("cameo")) or {}
         event_rows.append(
             {
                 "event_id": e["id"],
+                "kind": e.get("kind"),
                 "summary": e["summary"],
                 "plover_type": e.get("type"),
                 "plover_mode": e.get("mode"),
-                "plover_contexts": ";".join(e["contexts"]),
-                "cameo_code": e["cameo"],
-                "cameo_root": cameo[e["cameo"]]["root"],
-                "goldstein": float(cameo[e["cameo"]]["goldstein"]),
+                "cameo_code": e.get("cameo"),
+                "cameo_name": code.get("name"),
+                "cameo_root": code.get("root"),
+                "goldstein": None if code.get("goldstein") is None else float(code["goldstein"]),
                 "quad_class": int(kind["quad_class"]) if kind else None,
+                "quad_name": kind.get("quad_name"),
                 "plover_score": None if score is None else float(score),
                 "mapping_departure": e.get("mapping_departure"),
                 "source_actor_id": e["source"][0] if e["source"] else None,
                 "target_actor_id": e["target"][0] if e["target"] else None,
-                "source_actor_ids": ";".join(e["source"]) or None,
-                "target_actor_ids": ";".join(e["target"]) or None,
+                "within_event_id": e.get("within"),
                 "date_start": e["date"].get("start"),
                 "date_end": e["date"].get("end"),
                 "date_precision": e["date"]["precision"],
+                "date_reason": e["date"].get("reason"),
                 "place_id": e.get("place"),
                 "status": e["status"],
                 "n_mentions": len(got),
                 "n_articles": len({m["article_id"] for m in got}),
-                "n_disagreements": sum(1 for m in got if m["disagreement"]),
+                "n_disagreements": sum(1 for m in got if m["disagreement_field"]),
                 "note": e.get("note"),
             }
         )
+        for role in ("source", "target"):
+            event_actors += [
+                {"event_id": e["id"], "role": role, "actor_id": a, "rank": i}
+                for i, a in enumerate(e[role], 1)
+            ]
+        event_contexts += [
+            {"event_id": e["id"], "context": c, "rank": i} for i, c in enumerate(e.get("contexts") or [], 1)
+        ]
     return {
         "events": event_rows,
+        "event_actors": event_actors,
+        "event_contexts": event_contexts,
         "mentions": mentions,
+        "quantities": quantities,
         "articles": articles,
         "actors": [{"actor_id": a.pop("id"), **a} for a in actors],
         "places": [
-            {"place_id": p.pop("id"), **p, "aliases": ";".join(p.get("aliases") or []) or None}
+            {"place_id": p["id"], **{k: v for k, v in p.items() if k not in ("id", "aliases")}}
             for p in places
         ],
+        "place_aliases": [{"place_id": p["id"], "alias": a} for p in places for a in p.get("aliases") or []],
         "retired_events": [{"event_id": r.pop("id"), **r} for r in retired],
         **books,
     }

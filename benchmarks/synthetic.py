@@ -44,8 +44,9 @@ SYLLABLES = [
     "ka", "ro", "mi", "ta", "ve", "lo", "su", "ne", "da", "ri", "po", "za", "gu", "be", "hi",
     "an", "or", "el", "is", "un", "vas", "ter", "mon", "kal", "dor", "sen", "bar", "tik",
 ]  # fmt: skip
+# No routine formula ("welcomed", "expressed concern"): the linter checks its CAMEO code (L02).
 VERBS = [
-    "spoke with", "met", "urged", "called on", "criticized", "welcomed", "accused",
+    "spoke with", "met", "urged", "called on", "criticized", "received", "accused",
     "signed an accord with", "warned", "thanked", "appealed to", "held talks with",
 ]  # fmt: skip
 PUBLISHERS = [f"Synthetic Wire {i}" for i in range(1, 21)]
@@ -86,13 +87,22 @@ def _mappings() -> list[dict]:
             return list(csv.DictReader(handle))
 
     modes = {(r["type"], r["mode"]) for r in rows("plover_modes.csv")}
+    quad = {r["type"]: r["quad_class"] for r in rows("plover_types.csv")}
     contexts = {r["context"] for r in rows("plover_contexts.csv")}
     usable = []
     for r in rows("cameo_plover.csv"):
         if not r["type"] or (r["mode"] and (r["type"], r["mode"]) not in modes):
             continue
         own = [c for c in (r["contexts"] or "").split(";") if c in contexts]
-        usable.append({"cameo": r["cameo"], "type": r["type"], "mode": r["mode"] or None, "contexts": own})
+        usable.append(
+            {
+                "cameo": r["cameo"],
+                "type": r["type"],
+                "mode": r["mode"] or None,
+                "contexts": own,
+                "conflict": quad.get(r["type"]) == "4",  # material conflict: see lint rule L03
+            }
+        )
     return usable, sorted(contexts)
 
 
@@ -148,6 +158,7 @@ def _events(rng: random.Random, n: int, actors: list[dict], mappings, contexts) 
                 "status": rng.choice(STATUSES),
                 "note": "Synthetic adjudication note." if rng.random() < 0.1 else None,
                 "_names": (people[0]["name"], people[2]["name"]),
+                "_conflict": m["conflict"],
             }
         )
     return events
@@ -265,8 +276,9 @@ def _article(rng, words: _Words, article_id: str, events: list[dict], index: lis
                 "      field: date",
                 "      note: The text dates it later; the other report is adopted (synthetic).",
             ]
-        # Every quote names its source: material-conflict acts need that (rule L03).
-        out += ["    as_written:", f"      source: {_yaml_str(source)}"]
+        # Every mention of a material-conflict act names its initiator as written (lint rule L03).
+        if rng.random() < 0.1 or event["_conflict"]:
+            out += ["    as_written:", f"      source: {_yaml_str(source)}"]
         if rng.random() < 0.2:
             out.append(f"    note: {_yaml_str('Synthetic note: ' + words.words(6))}")
     return text, meta, "\n".join(out) + "\n"

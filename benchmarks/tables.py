@@ -126,14 +126,16 @@ def large_tables(
     combo_types = [c["type"] for c in combos]
     event_cols = {
         "event_id": _strings("E", np.arange(1, n_events + 1), 6),
+        "kind": pa.array(["act"] * n_events, pa.string()),
         "summary": _strings("Synthetic event ", np.arange(1, n_events + 1), 1),
         "plover_type": _take(combo_types, pick, pa.string()),
         "plover_mode": _take(combo_modes, pick, pa.string()),
-        "plover_contexts": _take([c["contexts"] or "diplomatic" for c in combos], pick, pa.string()),
         "cameo_code": _take([c["cameo"] for c in combos], pick, pa.string()),
+        "cameo_name": _take([codes[c["cameo"]]["name"] for c in combos], pick, pa.string()),
         "cameo_root": _take([codes[c["cameo"]]["root"] for c in combos], pick, pa.string()),
         "goldstein": _take([codes[c["cameo"]]["goldstein"] for c in combos], pick, pa.float64()),
         "quad_class": _take([types[c["type"]]["quad_class"] for c in combos], pick, pa.int64()),
+        "quad_name": _take([types[c["type"]]["quad_name"] for c in combos], pick, pa.string()),
         "plover_score": _take(
             [
                 mode_scores.get((c["type"], c["mode"]))
@@ -147,11 +149,11 @@ def large_tables(
         "mapping_departure": pa.nulls(n_events, pa.string()),
         "source_actor_id": _take(actors, src, pa.string()),
         "target_actor_id": pc.if_else(pa.array(has_target), _take(actors, tgt, pa.string()), None),
-        "source_actor_ids": _take(actors, src, pa.string()),
-        "target_actor_ids": pc.if_else(pa.array(has_target), _take(actors, tgt, pa.string()), None),
+        "within_event_id": pa.nulls(n_events, pa.string()),
         "date_start": pc.if_else(pa.array(known), pa.array(event_days, pa.date32()), None),
         "date_end": pc.if_else(pa.array(known), pa.array(event_days, pa.date32()), None),
         "date_precision": pc.if_else(pa.array(known), "day", "unknown"),
+        "date_reason": pc.if_else(pa.array(known), None, "synthetic undated act"),
         "place_id": pc.if_else(
             pa.array(rng.random(n_events) < 0.5),
             _take(places, rng.integers(len(places), size=n_events), pa.string()),
@@ -169,25 +171,28 @@ def large_tables(
     dated = rng.random(n_mentions) < 0.4
     mention_day = event_days[event_of]
     has_day = dated & known[event_of]
+    quotes = [
+        f"synthetic quote {n} " + "x" * (q - 20)
+        for n, q in zip(ids.tolist(), quote_len.tolist(), strict=True)
+    ]
     mention_cols = {
         "mention_id": pa.array([f"M{n:012x}" for n in ids.tolist()], pa.string()),
         "event_id": event_cols["event_id"].take(pa.array(event_of)),
         "article_id": article_ids.take(pa.array(article_of)),
         "start": pa.array(start, pa.int64()),
         "end": pa.array(start + quote_len, pa.int64()),
-        "quote": pa.array(
-            [
-                f"synthetic quote {n} " + "x" * (q - 20)
-                for n, q in zip(ids.tolist(), quote_len.tolist(), strict=True)
-            ]
-        ),
+        "quote": pa.array(quotes),
+        "quote_complete": pa.array(np.ones(n_mentions, bool)),
+        "quote_length": pa.array(quote_len, pa.int64()),
+        "quote_sha256": pa.array([hashlib.sha256(q.encode()).hexdigest() for q in quotes]),
         "date_text": pc.if_else(pa.array(has_day), "on Tuesday", None),
         "date_relative": pc.if_else(pa.array(has_day), False, None),
         "date_start": pc.if_else(pa.array(has_day), pa.array(mention_day, pa.date32()), None),
         "date_end": pc.if_else(pa.array(has_day), pa.array(mention_day, pa.date32()), None),
         "date_precision": pc.if_else(pa.array(has_day), "day", None),
-        "date_agrees": pc.if_else(pa.array(has_day), True, None),
-        "disagreement": pc.if_else(pa.array(disagrees), "The text dates it differently (synthetic).", None),
+        "date_relation": pc.if_else(pa.array(has_day), "same", "unknown"),
+        "disagreement_field": pc.if_else(pa.array(disagrees), "other", None),
+        "disagreement": pc.if_else(pa.array(disagrees), "The text tells it differently (synthetic).", None),
         "source_as_written": pa.nulls(n_mentions, pa.string()),
         "target_as_written": pa.nulls(n_mentions, pa.string()),
         "place_as_written": pa.nulls(n_mentions, pa.string()),
@@ -204,23 +209,50 @@ def large_tables(
         "publisher": _take(
             synthetic.PUBLISHERS, rng.integers(len(synthetic.PUBLISHERS), size=n_articles), pa.string()
         ),
+        # As raw/publishers.yaml of the synthetic project says of every "Synthetic Wire N".
+        "publisher_short": pa.array(["Synthetic Wire"] * n_articles),
+        "publisher_kind": pa.array(["media"] * n_articles),
+        "publisher_country": pa.nulls(n_articles, pa.string()),
         "published": published,
         "published_inferred": pa.array(np.zeros(n_articles, bool)),
         "published_earliest": pa.nulls(n_articles, pa.date32()),
+        "published_latest": pa.nulls(n_articles, pa.date32()),
         "published_note": pa.nulls(n_articles, pa.string()),
         "url": pa.array([f"https://example.org/synthetic/{i}" for i in range(1, n_articles + 1)]),
         "license": pa.array(["CC0-1.0 (synthetic benchmark text)"] * n_articles),
         "license_basis": pa.array(["generated by benchmarks/tables.py; not a real text"] * n_articles),
         "redistributable": pa.array(np.ones(n_articles, bool)),
+        "complete_text_inferred": pa.array(np.zeros(n_articles, bool)),
+        "scope": pa.nulls(n_articles, pa.string()),
         "retrieved_from": pa.array(["benchmarks/tables.py (SYNTHETIC)"] * n_articles),
         "text_length": pa.array(np.full(n_articles, 2400), pa.int64()),
+        "quotes_complete": pa.array(np.ones(n_articles, bool)),
         "sha256": pa.array(digests),
         "annotator": pa.array(["synthetic"] * n_articles),
         "n_mentions": pa.array(n_mentions_per_article, pa.int64()),
         "n_events": pa.array(n_events_per_article, pa.int64()),
     }
+    # The long tables: the events' first source and target, one context each.
+    with_target = np.flatnonzero(has_target)
+    actor_cols = {
+        "event_id": pa.concat_arrays(
+            [event_cols["event_id"], event_cols["event_id"].take(pa.array(with_target))]
+        ),
+        "role": pa.array(["source"] * n_events + ["target"] * len(with_target)),
+        "actor_id": pa.concat_arrays(
+            [_take(actors, src, pa.string()), _take(actors, tgt[with_target], pa.string())]
+        ),
+        "rank": pa.array(np.ones(n_events + len(with_target), np.int64)),
+    }
+    context_cols = {
+        "event_id": event_cols["event_id"],
+        "context": _take([(c["contexts"] or "diplomatic").split(";")[0] for c in combos], pick, pa.string()),
+        "rank": pa.array(np.ones(n_events, np.int64)),
+    }
     return {
         "events": _table(event_cols, schemas["events"]),
+        "event_actors": _table(actor_cols, schemas["event_actors"]),
+        "event_contexts": _table(context_cols, schemas["event_contexts"]),
         "mentions": _table(mention_cols, schemas["mentions"]),
         "articles": _table(article_cols, schemas["articles"]),
     }

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from caucasus_events import buildcache
+from caucasus_events import build as build_module
+from caucasus_events import buildcache, yamlio
 from caucasus_events.build import build
 from caucasus_events.cli import main
 from caucasus_events.progress import Progress, Reporter, _amount, interactive
@@ -108,6 +109,63 @@ def test_registry_change_invalidates_every_article(project: Path, tmp_path: Path
     assert cached_count(project) == (0, N_ARTICLES)
     assert outputs(project) == clean_build(project, tmp_path)
     assert b"Renamed event 1:" in (project / "processed" / "events.csv").read_bytes()
+
+
+def test_publisher_registry_change_invalidates_every_article(project: Path, tmp_path: Path) -> None:
+    build(project, say=quiet)
+    publishers = project / "raw" / "publishers.yaml"
+    publishers.write_text(
+        publishers.read_text(encoding="utf-8").replace("short: Synthetic Wire", "short: Renamed Wire"),
+        encoding="utf-8",
+    )
+    assert cached_count(project) == (0, N_ARTICLES)
+    assert outputs(project) == clean_build(project, tmp_path)
+    assert b"Renamed Wire" in (project / "processed" / "articles.csv").read_bytes()
+
+
+def test_parallel_build_reads_the_registries_in_the_workers(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    served = []
+    real = yamlio.read_ahead
+
+    def spy(results):
+        served.extend(shown for _, shown in results)
+        return real(results)
+
+    monkeypatch.setattr(build_module, "read_ahead", spy)
+    assert build(project, say=quiet, workers=2, cache=False) == 0
+    assert "raw/actors.yaml" in served and "raw/events/synthetic-0001.yaml" in served
+
+
+def test_parallel_build_reports_registry_problems_like_serial(
+    project: Path, capsys: pytest.CaptureFixture
+) -> None:
+    events = project / "raw" / "events" / "synthetic-0001.yaml"
+    events.write_text(
+        events.read_text(encoding="utf-8").replace("  status: ", "  staus: ", 1), encoding="utf-8"
+    )
+    actors = project / "raw" / "actors.yaml"
+    actors.write_text(actors.read_text(encoding="utf-8") + "- id: [not, text]\n", encoding="utf-8")
+    messages = []
+    for workers in ("1", "2"):
+        assert main(["build", "--root", str(project), "--quiet", "--no-cache", "--workers", workers]) == 2
+        messages.append(capsys.readouterr().err)
+    assert messages[0] == messages[1]
+    assert "raw/events/synthetic-0001.yaml:" in messages[0] and "staus" in messages[0]
+    assert "raw/actors.yaml:" in messages[0]
+
+
+def test_tables_encoded_in_two_processes_are_the_same(project: Path) -> None:
+    built = build_module.make(project)
+    schemas = {table: json.loads(built.files[f"schemas/{table}.json"]) for table in built.tables}
+    serial = dict(build_module._encoded(built.tables, schemas, 1))
+    parallel = dict(build_module._encoded(built.tables, schemas, 2))
+    assert serial.keys() == parallel.keys() == schemas.keys()
+    for table, (csv_data, parquet_data, arrow) in serial.items():
+        assert parallel[table][:2] == (csv_data, parquet_data)
+        assert parallel[table][2].equals(arrow)
+        assert built.files[f"processed/{table}.csv"] == csv_data
 
 
 def test_parallel_build_is_byte_identical_to_serial(project: Path, tmp_path: Path) -> None:

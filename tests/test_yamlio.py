@@ -6,7 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+from caucasus_events import yamlio
 from caucasus_events.yamlio import (
     DATE_T,
     MAX_BYTES,
@@ -18,6 +22,16 @@ from caucasus_events.yamlio import (
     check_record,
     load_yaml,
 )
+
+
+@pytest.fixture(autouse=True, params=["libyaml", "pure-python"])
+def parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every test here runs with libyaml's C parser and with the pure-Python fallback."""
+    if request.param == "libyaml" and yamlio._C_LOADER is None:
+        pytest.skip("PyYAML was built without libyaml")
+    if request.param == "pure-python":
+        monkeypatch.setattr(yamlio, "_C_LOADER", None)
+    return request.param
 
 
 def load(tmp_path: Path, text: str | bytes):
@@ -125,6 +139,69 @@ def test_impossible_date_is_kept_as_invalid(tmp_path: Path) -> None:
     assert isinstance(doc["a"], Invalid) and doc["a"] == "2022-02-30"
     assert doc["a"].reason == "day is out of range for month"
     assert doc["b"] == dt.date(2022, 2, 28)
+
+
+class _NotUsed(yaml.SafeLoader):
+    def __init__(self, *_: object) -> None:
+        raise AssertionError("the pure-Python parser read a file libyaml can read")
+
+
+def test_libyaml_reads_plain_files(tmp_path: Path, parser: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    if parser != "libyaml":
+        pytest.skip("the fast path needs libyaml")
+    monkeypatch.setattr(yamlio, "_StrictLoader", _NotUsed)
+    # Markers in text (& * !) are scanned, not sent to the slow parser.
+    doc, problems = load(tmp_path, 'a: 1\nb: "Smith & Sons * 2!"\nc: [x, {d: 2022-07-25}]\n')
+    assert problems == []
+    assert doc == {"a": 1, "b": "Smith & Sons * 2!", "c": ["x", {"d": dt.date(2022, 7, 25)}]}
+    assert doc.lines == {"a": 1, "b": 2, "c": 3} and doc["c"].lines == [3, 3]
+
+
+def shape(value: object) -> object:
+    """A value with everything load_yaml records about it: types, lines, written forms, reasons."""
+    if isinstance(value, Mapping):
+        items = tuple((k, shape(v)) for k, v in value.items())
+        return ("map", value.line, tuple(value.lines.items()), tuple(value.written.items()), items)
+    if isinstance(value, Sequence):
+        return ("seq", value.line, tuple(value.lines), tuple(shape(v) for v in value))
+    if isinstance(value, Invalid):
+        return ("invalid", str(value), value.reason)
+    return (type(value).__name__, repr(value))
+
+
+# Fragments that exercise the scanner: indentation, flow collections, quotes and escapes, block
+# scalars, comments, markers, dates, numbers, odd line breaks and characters the reader refuses.
+# fmt: off
+FRAGMENTS = st.sampled_from(
+    [
+        "a", "b", "k", ": ", ":", "- ", "\n", "\n  ", "\n    ", "  ", "\t", "[", "]", "{", "}", ", ",
+        '"', "'", "\\", "\\u00e9", "\\ud800", "|", ">", "# c", "&x ", "*x", "!!str ", "! ", "<<: ",
+        "2022-07-25", "2022-02-30", "041", "0x1F", "1.5", "yes", "null", "~", "---", "...", "?",
+        "\r\n", "\r", "\x85", "\u2028", "\ufeff", "\x01", "é", "%YAML 1.1\n", "@", "`",
+    ]
+)
+# fmt: on
+
+
+# The parser fixture only chooses the parser; sharing it between examples is fine.
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(parts=st.lists(FRAGMENTS, max_size=30))
+def test_libyaml_and_pure_python_agree(
+    tmp_path_factory: pytest.TempPathFactory, parser: str, parts: list[str]
+) -> None:
+    if parser != "libyaml":
+        pytest.skip("compares libyaml with the pure-Python parser")
+    text = "".join(parts)
+    folder = tmp_path_factory.mktemp("agree")
+    fast_doc, fast_problems = load(folder, text)
+    saved = yamlio._C_LOADER
+    yamlio._C_LOADER = None
+    try:
+        slow_doc, slow_problems = load(folder, text)
+    finally:
+        yamlio._C_LOADER = saved
+    assert [str(p) for p in fast_problems] == [str(p) for p in slow_problems]
+    assert shape(fast_doc) == shape(slow_doc)
 
 
 SPEC = {

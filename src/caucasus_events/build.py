@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import pyarrow as pa
 
 from caucasus_events import assemble, buildcache, descriptor, lint, output, readme, serialize
 from caucasus_events.buildcache import BuildCache
@@ -19,6 +23,7 @@ from caucasus_events.rawdata import CODEBOOK_FILES, Registries, read_registries,
 from caucasus_events.stage import ArticleResult, process_article
 from caucasus_events.tableschema import codebook_categories, table_schema
 from caucasus_events.validate import check_frames
+from caucasus_events.yamlio import load_yaml, read_ahead
 
 
 @dataclass
@@ -44,6 +49,23 @@ def project_root(root: Path) -> Path:
             f"{root}: not a project folder ({what}; expected the folder holding raw/, see docs/annotating.md)"
         )
     return resolved
+
+
+@contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Run the garbage collector less often while a build allocates.
+
+    A build makes millions of small objects (YAML nodes, mappings, rows) that nearly all live
+    until its end, and the default thresholds make the collector walk them again and again: a
+    fifth of the CPU time of a build of 10,000 articles. Higher thresholds still collect, just
+    less often. The previous thresholds are restored afterwards.
+    """
+    before = gc.get_threshold()
+    gc.set_threshold(50_000, 20, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def article_ids(root: Path) -> tuple[list[str], list[Problem]]:
@@ -83,8 +105,20 @@ def _in_worker(article_id: str) -> ArticleResult:
     return process_article(root, article_id, reg)
 
 
-def _stage(root: Path, ids: list[str], reg: Registries, workers: int) -> Iterator[ArticleResult]:
-    """Results of the stage for ``ids``, in order; a process pool when it pays off."""
+ENGINES = ("local", "dask")
+
+
+def _stage(
+    root: Path, ids: list[str], reg: Registries, workers: int, engine: str, scheduler: str | None
+) -> Iterator[ArticleResult]:
+    """Results of the stage for ``ids``, in order; a process pool or Dask cluster when asked."""
+    if engine == "dask" and ids:
+        from caucasus_events import daskengine
+
+        yield from daskengine.stage(
+            root, ids, reg, scheduler, workers if workers > 1 else daskengine.LOCAL_WORKERS
+        )
+        return
     if workers <= 1 or len(ids) < 2:
         for article_id in ids:
             yield process_article(root, article_id, reg)
@@ -103,6 +137,8 @@ def run_stage(
     progress=None,
     cache: BuildCache | None = None,
     registries_key: str = "",
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> list[ArticleResult]:
     """Run the per-article stage over ``ids``, in a process pool when ``workers`` > 1.
 
@@ -118,6 +154,10 @@ def run_stage(
         Reuse, and store, the results of articles whose inputs are unchanged.
     registries_key : str
         The registries' cache key, part of every article's key.
+    engine : str
+        ``"local"`` (this process or a process pool) or ``"dask"`` (a Dask cluster).
+    scheduler : str, optional
+        With the Dask engine, the address of a running scheduler (default: a LocalCluster).
 
     Returns
     -------
@@ -137,7 +177,7 @@ def run_stage(
             else:
                 keys[article_id] = key
     todo = [article_id for article_id in ids if article_id not in found]
-    for article_id, result in zip(todo, _stage(root, todo, reg, workers), strict=True):
+    for article_id, result in zip(todo, _stage(root, todo, reg, workers, engine, scheduler), strict=True):
         found[article_id] = result
         if cache is not None:
             cache.put("article", keys[article_id], result)
@@ -148,24 +188,57 @@ def run_stage(
     return [found[article_id] for article_id in ids]
 
 
-def registries(root: Path, cache: BuildCache | None) -> tuple[Registries, list[Problem], str]:
+def _read_file(item: tuple[Path, str]) -> tuple[object, list[Problem]]:
+    return load_yaml(*item)
+
+
+def _read_registries(root: Path, workers: int) -> tuple[Registries, list[Problem]]:
+    """:func:`read_registries`, with its YAML files parsed in ``workers`` processes.
+
+    Parsing is most of the registries' time and would otherwise hold up every worker of the
+    stage; the checks that follow stay serial and unchanged.
+    """
+    files = [*(root / "raw").glob("*.yaml"), *(root / "raw" / "events").glob("*.yaml")]
+    if workers <= 1 or len(files) < 2:
+        return read_registries(root)
+    # Largest first, so that no big file starts last; every file named as the checks name it.
+    items = [(path, relpath(path, root)) for path in sorted(files, key=_size, reverse=True)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        parsed = dict(zip(items, pool.map(_read_file, items), strict=True))
+    with read_ahead(parsed):
+        return read_registries(root)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def registries(
+    root: Path, cache: BuildCache | None, workers: int = 1
+) -> tuple[Registries, list[Problem], str]:
     """The registries and their problems (from the cache when their files are unchanged), and their key."""
     if cache is None:
-        return (*read_registries(root), "")
+        return (*_read_registries(root, workers), "")
     key = buildcache.registries_key(root, cache.code)
     hit = cache.get("registries", key)
     if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[0], Registries):
         return hit[0], hit[1], key
-    reg, problems = read_registries(root)
+    reg, problems = _read_registries(root, workers)
     cache.put("registries", key, (reg, problems))
     return reg, problems, key
 
 
+@fewer_collections()
 def make(
     root: Path,
     workers: int = 1,
     progress: Reporter | None = None,
     cache: BuildCache | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> Built:
     """Read and check raw/, then produce every output file's bytes, or raise InputError.
 
@@ -179,12 +252,24 @@ def make(
         Where to report progress (default: nowhere).
     cache : BuildCache, optional
         Reuse the work of unchanged inputs (the outputs are the same with or without it).
+    engine : str
+        Where the per-article stage runs: ``"local"`` or ``"dask"`` (the outputs are the same).
+    scheduler : str, optional
+        Dask scheduler address (default: a LocalCluster of 2 workers, or ``workers``).
     """
     if workers < 1:
         raise UsageError(f"--workers {workers} (expected 1 or more processes)")
+    if engine not in ENGINES:
+        raise UsageError(f"--engine {engine} (expected one of: {', '.join(ENGINES)})")
+    if scheduler and engine != "dask":
+        raise UsageError(f"--scheduler {scheduler} (expected only with --engine dask)")
+    if engine == "dask":
+        from caucasus_events import daskengine
+
+        daskengine.require()  # before any work: a missing extra is a usage error
     report = progress or QUIET
     root = project_root(root)
-    reg, problems, reg_key = registries(root, cache)
+    reg, problems, reg_key = registries(root, cache, workers if engine == "local" else 1)
     problems += inventory_problems(root)
     ids, found = article_ids(root)
     problems += found
@@ -193,7 +278,7 @@ def make(
     results = []
     if reg.codebooks.keys() == CODEBOOK_FILES.keys():
         with report.bar("articles", total=len(ids)) as bar:
-            results = run_stage(root, ids, reg, workers, bar, cache, reg_key)
+            results = run_stage(root, ids, reg, workers, bar, cache, reg_key, engine, scheduler)
     if cache is not None:
         cache.save()  # even when there are problems: the next run redoes only what changes
     for result in results:
@@ -210,27 +295,65 @@ def make(
     errors, warnings = lint.lint(reg, tables, texts, lines)
     if errors:
         raise InputError(errors)
-    built = serialize_all(tables, cff, reg)
+    built = serialize_all(tables, cff, reg, workers if engine == "local" else 1)
     built.warnings = warnings
     if pending:
         built.counts["texts pending annotation (left out of the tables)"] = ", ".join(pending)
     return built
 
 
-def serialize_all(tables: dict[str, list[dict]], cff: dict, reg: Registries) -> Built:
-    """Sort, validate and serialize the tables; generate schemas and the descriptor."""
+# The sorted tables and their schemas, for the processes of _encoded (set by _start_encoder).
+_ENCODER: tuple[dict[str, list[dict]], dict[str, dict]] | None = None
+
+
+def _start_encoder(tables: dict[str, list[dict]], schemas: dict[str, dict]) -> None:
+    global _ENCODER
+    _ENCODER = (tables, schemas)
+
+
+def _encode(rows: list[dict], schema: dict) -> tuple[bytes, bytes, pa.Table]:
+    """One table's CSV and Parquet bytes, and its Arrow table."""
+    arrow = serialize.arrow_table(rows, schema)
+    return serialize.csv_bytes(rows, schema), serialize.parquet_bytes(arrow), arrow
+
+
+def _encode_in_worker(table: str) -> tuple[bytes, bytes, pa.Table]:
+    assert _ENCODER is not None, "the pool was started without _start_encoder"
+    tables, schemas = _ENCODER
+    return _encode(tables[table], schemas[table])
+
+
+def _encoded(
+    tables: dict[str, list[dict]], schemas: dict[str, dict], workers: int
+) -> Iterator[tuple[str, tuple[bytes, bytes, pa.Table]]]:
+    """Every table encoded, in this process or, largest first, in ``workers`` processes."""
+    if workers <= 1:
+        for table in schemas:
+            yield table, _encode(tables[table], schemas[table])
+        return
+    order = sorted(schemas, key=lambda table: len(tables[table]), reverse=True)
+    with ProcessPoolExecutor(workers, initializer=_start_encoder, initargs=(tables, schemas)) as pool:
+        yield from zip(order, pool.map(_encode_in_worker, order), strict=True)
+
+
+def serialize_all(tables: dict[str, list[dict]], cff: dict, reg: Registries, workers: int = 1) -> Built:
+    """Sort, validate and serialize the tables; generate schemas and the descriptor.
+
+    With ``workers`` > 1 the tables are encoded (CSV, Parquet) in that many processes: the
+    bytes are the same, the checks run here on the same Arrow tables.
+    """
     keys = {"plover_types.type": [row["type"] for row in reg.codebooks["plover_types"]]}
     files: dict[str, bytes] = {}
     schemas, frames = {}, {}
     for table, model in MODELS.items():
-        rows = assemble.sort_rows(tables[table], model.Config.metadata["row_order"])
-        tables[table] = rows
-        schema = table_schema(table, codebook_categories(table, keys))
-        schemas[table] = schema
-        arrow = serialize.arrow_table(rows, schema)
+        tables[table] = assemble.sort_rows(tables[table], model.Config.metadata["row_order"])
+        schemas[table] = table_schema(table, codebook_categories(table, keys))
+    encoded = dict(_encoded(tables, schemas, workers))
+    for table, schema in schemas.items():
+        csv_data, parquet_data, arrow = encoded.pop(table)
         files[f"schemas/{table}.json"] = serialize.json_bytes(schema)
-        files[f"processed/{table}.csv"] = serialize.csv_bytes(rows, schema)
-        files[f"processed/{table}.parquet"] = serialize.parquet_bytes(arrow)
+        files[f"processed/{table}.csv"] = csv_data
+        files[f"processed/{table}.parquet"] = parquet_data
         frames[table] = to_frame(arrow, schema)
     problems = check_frames(frames)
     if problems:
@@ -269,6 +392,8 @@ def build(
     say=print,
     progress: Reporter | None = None,
     cache: bool = True,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> int:
     """Build (or, with ``check``, compare) the outputs; return the exit code.
 
@@ -279,7 +404,7 @@ def build(
     root = project_root(root)
     store = BuildCache(root) if cache else None
     if check:
-        built = make(root, workers, progress, store)
+        built = make(root, workers, progress, store, engine, scheduler)
         differing = output.differences(root, built.files)
         # Why the check failed is printed even with --quiet: a bare exit 1 says nothing.
         if differing:
@@ -294,7 +419,7 @@ def build(
     with output.build_lock(root, timeout, say):
         if message := output.recover(root):
             say(message)
-        built = make(root, workers, progress, store)
+        built = make(root, workers, progress, store, engine, scheduler)
         output.commit(root, built.files)
     say(summary(built))
     _warn(built)

@@ -92,7 +92,7 @@ def registries_key(root: Path, code: str) -> str:
     raw = root / "raw"
     digest = hashlib.sha256(b"registries\0" + code.encode() + b"\0" + _folders(root))
     paths = [raw / "codebooks" / name for name in CODEBOOK_FILES.values()]
-    paths += [raw / "actors.yaml", raw / "places.yaml", raw / "retired.yaml"]
+    paths += sorted(raw.glob("*.yaml"))  # every registry: actors, places, publishers, retired, ...
     paths += sorted((raw / "events").glob("*.yaml"))
     for path in paths:
         _file_part(digest, path)

@@ -32,6 +32,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         say=_say(args),
         progress=_progress(args),
         cache=not args.no_cache,
+        engine=args.engine,
+        scheduler=args.scheduler,
     )
     if code and args.quiet:
         # --quiet keeps the list of files off the screen, never the fact that the check failed.
@@ -276,7 +278,24 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("build", help="rebuild processed/, schemas/ and datapackage.json from raw/")
     p.add_argument("--root", help="project folder (default: the current one)")
     p.add_argument("--check", action="store_true", help="compare with the committed outputs; write nothing")
-    p.add_argument("--workers", type=int, default=1, help="processes for the per-article stage")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes for the per-article stage (with --engine dask: LocalCluster workers, default 2)",
+    )
+    p.add_argument(
+        "--engine",
+        choices=["local", "dask"],
+        default="local",
+        help="where the per-article stage runs: this machine (default) or a Dask cluster "
+        "(needs the 'dask' extra; same outputs)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="with --engine dask: a running scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)",
+    )
     p.add_argument("--wait", type=_seconds, default=60.0, help="seconds to wait for another build's lock")
     p.add_argument(
         "--no-cache",

@@ -58,7 +58,9 @@ def relpath(path: Path, root: Path) -> str:
     The path is tried as given before it is resolved, so that a symbolic link inside the
     project is named where it lies, not where it points.
     """
-    for inner, outer in ((path.absolute(), root.absolute()), (path.resolve(), root.resolve())):
+    # Resolved only when needed: resolving takes a system call per path component.
+    for pair in (lambda: (path.absolute(), root.absolute()), lambda: (path.resolve(), root.resolve())):
+        inner, outer = pair()
         try:
             return inner.relative_to(outer).as_posix()
         except ValueError:

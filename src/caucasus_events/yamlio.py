@@ -1,10 +1,18 @@
-"""Strict YAML reading: line numbers kept, aliases, duplicate keys and huge files refused."""
+"""Strict YAML reading: line numbers kept, aliases, duplicate keys and huge files refused.
+
+Files are composed into nodes (which keep line numbers) by libyaml's C parser where PyYAML has
+it, about ten times faster than the pure-Python parser. The pure-Python strict loader stays
+the reference: it reads every file libyaml is not used for, and every file the fast path
+finds anything wrong with, so that each message and line is the same with or without libyaml.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import difflib
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -14,6 +22,7 @@ from caucasus_events.safefile import FileFault, read_regular
 
 #: No real annotation comes near this; anything larger is refused before parsing.
 MAX_BYTES = 2 * 1024 * 1024
+_STR = "tag:yaml.org,2002:str"
 #: Half of a UTF-16 pair, which a "\ud800" escape can produce but no UTF-8 file can hold.
 _SURROGATE = re.compile("[\ud800-\udfff]")
 #: What YAML refuses as a raw character, and a carriage return (which YAML reads as a line
@@ -72,7 +81,7 @@ class _StrictLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def _build(node: yaml.Node, loader: _StrictLoader):
+def _build(node: yaml.Node, loader: yaml.BaseConstructor):
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out = Mapping()
@@ -99,12 +108,15 @@ def _build(node: yaml.Node, loader: _StrictLoader):
         out = Sequence(_build(item, loader) for item in node.value)
         out.line, out.lines = line, [item.start_mark.line + 1 for item in node.value]
         return out
-    try:
-        value = loader.construct_object(node, deep=True)
-    except ValueError as exc:  # e.g. 2022-02-30 matches the date pattern but is no date
-        value = Invalid(node.value)
-        value.reason = str(exc)
-        return value
+    if node.tag == _STR:
+        value = node.value  # what the constructor returns for text, without its bookkeeping
+    else:
+        try:
+            value = loader.construct_object(node, deep=True)
+        except ValueError as exc:  # e.g. 2022-02-30 matches the date pattern but is no date
+            value = Invalid(node.value)
+            value.reason = str(exc)
+            return value
     if isinstance(value, str) and _SURROGATE.search(value):
         raise _Refused(
             line, "text with an unpaired surrogate escape such as \\ud800 (expected valid Unicode)"
@@ -116,6 +128,72 @@ def _build(node: yaml.Node, loader: _StrictLoader):
             "(expected printable text; write line breaks as \\n)",
         )
     return value
+
+
+#: libyaml's loader, or ``None`` where PyYAML was built without it.
+_C_LOADER = getattr(yaml, "CSafeLoader", None)
+#: Anchors (&), aliases (*) and tags (!) can only be written with one of these characters.
+_MARKERS = re.compile("[&*!]")
+#: Where libyaml accepts what PyYAML refuses or reads differently (found by the property test
+#: in tests/test_yamlio.py): tabs, byte-order marks, a comment right after a block scalar's
+#: indicators (``|#``).
+_DIVERGES = re.compile(r"[\t\ufeff]|[|>][-+0-9]*#")
+
+
+def _refused_event(text: str) -> bool:
+    """Whether libyaml's events show an anchor, alias or tag, which the strict loader refuses."""
+    for event in yaml.parse(text, Loader=_C_LOADER):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            return True
+        if getattr(event, "tag", None) is not None:  # even "!": libyaml resolves it differently
+            return True
+    return False
+
+
+def _fast(text: str) -> object | None:
+    """The document read with libyaml, or ``None`` when the strict loader must read it.
+
+    ``None`` covers everything that is not a plain, valid, non-empty document: no libyaml,
+    text where the two parsers are known to differ, characters the reader refuses, anchors,
+    aliases and tags (libyaml's composer would resolve them silently), syntax errors and every
+    problem :func:`_build` finds. The strict loader then reads the file again and reports, so
+    messages do not depend on the parser.
+    """
+    if _C_LOADER is None or _DIVERGES.search(text) or yaml.reader.Reader.NON_PRINTABLE.search(text):
+        return None
+    if "?" in text and ("[" in text or "{" in text):
+        return None  # libyaml reads "?" inside a flow collection as text, PyYAML as a key marker
+    try:
+        # A cheap test on the text first: only files that contain a marker are scanned.
+        if _MARKERS.search(text) and _refused_event(text):
+            return None
+        loader = _C_LOADER(text)
+        try:
+            node = loader.get_single_node()
+            return None if node is None else _build(node, loader)
+        finally:
+            loader.dispose()
+    except (yaml.YAMLError, _Refused, RecursionError):
+        return None
+
+
+#: Files already read elsewhere, by (path, shown): see :func:`read_ahead`.
+_AHEAD: dict[tuple[Path, str], tuple[object, list[Problem]]] = {}
+
+
+@contextmanager
+def read_ahead(results: dict[tuple[Path, str], tuple[object, list[Problem]]]) -> Iterator[None]:
+    """While the block runs, :func:`load_yaml` returns these results instead of reading the files.
+
+    The parallel build reads the registry files in worker processes and hands the results to
+    the unchanged, serial registry checks this way. Each result is what ``load_yaml(path,
+    shown)`` returned in the worker, so nothing else differs.
+    """
+    _AHEAD.update(results)
+    try:
+        yield
+    finally:
+        _AHEAD.clear()
 
 
 def load_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
@@ -134,6 +212,8 @@ def load_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
         The document (built of :class:`Mapping`, :class:`Sequence` and scalars) or ``None``,
         and the problems found.
     """
+    if (ahead := _AHEAD.pop((path, shown), None)) is not None:
+        return ahead
     if path.is_symlink():
         # A link could point anywhere; raw/ holds plain files only.
         return None, [
@@ -148,6 +228,9 @@ def load_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         return None, [Problem(shown, line, "-", f"not UTF-8 at byte {exc.start} (expected UTF-8 text)")]
+    doc = _fast(text)
+    if doc is not None:
+        return doc, []
     try:
         loader = _StrictLoader(text)  # the reader checks every character here
     except yaml.reader.ReaderError as exc:
