@@ -191,6 +191,32 @@ def _three_mistakes(root: Path) -> None:
     )
 
 
+TYPES = "raw/codebooks/plover_types.csv"
+CAMEO = "raw/codebooks/cameo_codes.csv"
+CONTEXTS = "raw/codebooks/plover_contexts.csv"
+
+
+def _upper_sha256(root: Path) -> None:
+    digest = hashlib.sha256((root / TEXT_FILE).read_bytes()).hexdigest()
+    edit(root, META, digest, digest.upper())
+
+
+def _folder_for_file(root: Path) -> None:
+    (root / EVENTS).unlink()
+    (root / EVENTS).mkdir()
+
+
+def _combining(root: Path) -> None:
+    set_text(root, (BASE_TEXT + "They met at Cafe\u0301 Noir.\n").encode("utf-8"))
+    append(root, ANNOTATION, "  - event: E000001\n    quote: They met at Cafe\n")
+
+
+def _output_folder(root: Path) -> None:
+    edit(root, EVENTS, "The minister calls", "The minister phones")
+    (root / "processed" / "events.csv").unlink()
+    (root / "processed" / "events.csv").mkdir()
+
+
 A = ANNOTATION
 E = EVENTS
 CASES: tuple[Case, ...] = (
@@ -316,6 +342,13 @@ CASES: tuple[Case, ...] = (
     ),
     # -- Quotes ----------------------------------------------------------------------------
     Case(
+        "yaml-escape-control",
+        "YAML",
+        "an escape that makes a control character (`\\0` in a double-quoted string)",
+        lambda root: edit(root, ANNOTATION, "annotator: test", 'annotator: "te\\0st"'),
+        (f"{A}:2: -: ... text with control character #x0000 from an escape",),
+    ),
+    Case(
         "quote-missing",
         "Quotes",
         "a quote that is not in the text",
@@ -376,6 +409,13 @@ CASES: tuple[Case, ...] = (
         ),
     ),
     # -- Registries and codebooks ----------------------------------------------------------
+    Case(
+        "quote-combining",
+        "Quotes",
+        "a quote that ends inside a letter with a combining accent (`Cafe` of `Cafe` + U+0301)",
+        _combining,
+        (f"{A}:10: mentions[2].quote: ... quote would end inside a combining character sequence",),
+    ),
     Case(
         "unknown-actor",
         "Registries and codebooks",
@@ -459,7 +499,7 @@ CASES: tuple[Case, ...] = (
         "Dates",
         "an end before the start",
         event_edit("start: 2022-07-25, end: 2022-07-25", "start: 2022-07-25, end: 2022-07-24"),
-        (f"{E}:9: date: ... end 2022-07-24 is before start 2022-07-25",),
+        (f"{E}:9: date.end: ... end 2022-07-24 is before start 2022-07-25",),
     ),
     Case(
         "precision-mismatch",
@@ -469,7 +509,7 @@ CASES: tuple[Case, ...] = (
             "start: 2022-07-25, end: 2022-07-25, precision: day",
             "start: 2022-07-15, end: 2022-08-14, precision: month",
         ),
-        (f"{E}:9: date: ... 2022-07-15..2022-08-14 does not fit precision 'month'",),
+        (f"{E}:9: date.precision: ... 2022-07-15..2022-08-14 does not fit precision 'month'",),
     ),
     Case(
         "relative-no-publication-date",
@@ -491,6 +531,26 @@ CASES: tuple[Case, ...] = (
         ),
     ),
     # -- Event IDs -------------------------------------------------------------------------
+    Case(
+        "mention-end-before-start",
+        "Dates",
+        "a mention date whose end is before its start",
+        mention(
+            "  - event: E000001\n    quote: The Minister spoke today again\n"
+            "    date: {text: on 25 July, start: 2022-07-25, end: 2022-07-20, precision: range}\n"
+        ),
+        (f"{A}:11: mentions[2].date.end: ... end 2022-07-20 is before start 2022-07-25",),
+    ),
+    Case(
+        "calendar-end",
+        "Dates",
+        "a season at the end of the calendar (`9999-12-01`)",
+        event_edit(
+            "start: 2022-07-25, end: 2022-07-25, precision: day",
+            "start: 9999-12-01, end: 9999-12-31, precision: season",
+        ),
+        (f"{E}:9: date.precision: ... (expected a season that ends by 9999-12-31",),
+    ),
     Case(
         "duplicate-event-id",
         "Event IDs",
@@ -582,6 +642,98 @@ CASES: tuple[Case, ...] = (
     ),
     # -- Several at once -------------------------------------------------------------------
     Case(
+        "sha256-upper-case",
+        "Texts",
+        "the SHA-256 of a text written in upper case",
+        _upper_sha256,
+        (f"{META}:14: sha256: ... is in upper case (expected lower-case hex",),
+    ),
+    # -- Files under raw/ ---------------------------------------------------------------------
+    Case(
+        "annotation-yml",
+        "Files under raw/",
+        "an annotation saved as `.yml`",
+        lambda root: (root / ANNOTATION).rename(root / ANNOTATION.replace(".yaml", ".yml")),
+        (
+            f"{ANNOTATION.replace('.yaml', '.yml')}: -: ... file is not read by the build",
+            f"{META}: -: ... no annotation (expected {ANNOTATION}",
+        ),
+    ),
+    Case(
+        "text-without-metadata",
+        "Files under raw/",
+        "a text without its metadata file",
+        lambda root: write(root, "raw/articles/other.txt", "Another text.\n"),
+        (
+            "raw/articles/other.txt: -: ... text without metadata (expected raw/articles/other.yaml beside it)",
+        ),
+    ),
+    Case(
+        "folder-for-file",
+        "Files under raw/",
+        "a folder where a file is expected",
+        _folder_for_file,
+        (f"{E}: -: ... is a folder (expected a regular file)",),
+    ),
+    # -- Codebooks ------------------------------------------------------------------------------
+    Case(
+        "codebook-boolean",
+        "Codebooks",
+        "a boolean written other than `true` or `false`",
+        lambda root: edit(root, TYPES, "verbal_cooperation,2.5,false", "verbal_cooperation,2.5,False"),
+        (f"{TYPES}:2: requires_recipient: ... 'False' (expected true or false, in lower case)",),
+    ),
+    Case(
+        "codebook-number",
+        "Codebooks",
+        "a score that is not a number",
+        lambda root: edit(root, TYPES, "AGREE,1,verbal_cooperation,2.5", "AGREE,1,verbal_cooperation,high"),
+        (f"{TYPES}:2: score: ... 'high' (expected a number such as -2.5)",),
+    ),
+    Case(
+        "codebook-root",
+        "Codebooks",
+        "a CAMEO root that is not the code's first two digits",
+        lambda root: edit(root, CAMEO, "011,Decline comment,-0.1,01", "011,Decline comment,-0.1,02"),
+        (f"{CAMEO}:4: root: ... '02' (expected '01', the code's first two digits)",),
+    ),
+    Case(
+        "codebook-quad",
+        "Codebooks",
+        "a quad name that contradicts the quad class",
+        lambda root: edit(root, TYPES, "AGREE,1,verbal_cooperation", "AGREE,1,material_conflict"),
+        (f"{TYPES}:2: quad_name: ... (expected 'verbal_cooperation', the name of quad class 1)",),
+    ),
+    Case(
+        "codebook-bom",
+        "Codebooks",
+        "a codebook saved with a byte-order mark",
+        lambda root: write(root, CONTEXTS, b"\xef\xbb\xbf" + (root / CONTEXTS).read_bytes()),
+        (f"{CONTEXTS}:1: -: ... file starts with a byte-order mark",),
+    ),
+    Case(
+        "codebook-header",
+        "Codebooks",
+        "a codebook without one of its columns",
+        lambda root: write(root, CONTEXTS, "context\nasylum\n"),
+        (f"{CONTEXTS}:1: -: ... header 'context' (expected 'context,description')",),
+    ),
+    # -- Outputs --------------------------------------------------------------------------------
+    Case(
+        "output-folder",
+        "Outputs",
+        "a folder where the build must write an output file",
+        _output_folder,
+        ("processed/events.csv: -: ... a folder is where the build must write a file",),
+    ),
+    Case(
+        "output-foreign",
+        "Outputs",
+        "a file of one's own in `processed/` (never deleted)",
+        lambda root: write(root, "processed/my_notes.csv", "a\n"),
+        ("processed/my_notes.csv: -: ... not written by the build",),
+    ),
+    Case(
         "three-mistakes",
         "Several mistakes",
         "three different mistakes in one file: all are reported at once",
@@ -604,7 +756,10 @@ def snapshot(root: Path) -> dict[str, bytes]:
             files[name] = path.read_bytes()
         elif path.is_dir():
             for item in sorted(path.rglob("*")):
-                files[item.relative_to(root).as_posix()] = item.read_bytes()
+                # A folder is recorded too: a fault case may put one where a file belongs.
+                files[item.relative_to(root).as_posix()] = (
+                    item.read_bytes() if item.is_file() else b"<folder>"
+                )
     return files
 
 

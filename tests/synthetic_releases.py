@@ -71,7 +71,8 @@ VERSIONS = ["0.0.1", "0.0.2", "0.1.0", "0.1.1", "0.2.0", "1.0.0"]
 def built(root: Path, *, version: str = __version__, edit: Callable[[Path], None] | None = None) -> Path:
     """A synthetic project with licenses and a changelog, edited by ``edit``, built as ``version``."""
     make_project(root)
-    for name in ("LICENSE", "LICENSE-DATA.md"):
+    for name in ("LICENSE", "LICENSE-DATA.md", "docs/codebook.md"):
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(REPO / name, root / name)
     versions = sorted(set([*VERSIONS, version]), key=lambda v: tuple(map(int, v.split("."))))
     (root / "CHANGELOG.md").write_text(changelog(versions), encoding="utf-8")

@@ -68,6 +68,7 @@ def test_add_imports_scaffolds_and_reserves(project: Path, tmp_path: Path, capsy
         ({"redistributable": "no"}, "redistributable: 'no' (expected true or false"),
         ({"published": "17 May 2024"}, "published: '17 May 2024' (expected a date YYYY-MM-DD or null)"),
         ({"title": ""}, "title: '' (expected the title)"),
+        ({"publisher": "Unknown Wire"}, "publisher: 'Unknown Wire' matches no entry of raw/publishers.yaml"),
     ],
 )
 def test_sidecar_problems_are_all_reported_and_nothing_is_written(

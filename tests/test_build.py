@@ -106,16 +106,34 @@ def test_check_names_an_edited_output(project: Path, capsys: pytest.CaptureFixtu
 
 def test_check_names_missing_and_extra_outputs(project: Path, capsys: pytest.CaptureFixture) -> None:
     (project / "schemas" / "places.json").unlink()
+    # A table an earlier build wrote (its descriptor lists it) that this build no longer makes.
+    descriptor = project / "datapackage.json"
+    package = json.loads(descriptor.read_text(encoding="utf-8"))
+    package["resources"].append({"path": "processed/old_table.csv", "schema": "schemas/old_table.json"})
+    descriptor.write_text(json.dumps(package), encoding="utf-8")
     (project / "processed" / "old_table.csv").write_text("a\n", encoding="utf-8")
     assert main(["build", "--check", "--root", str(project)]) == 1
     assert capsys.readouterr().out == (
         "committed outputs are stale:\n"
+        "datapackage.json: differs from what raw/ builds (run `caucasus-events build`)\n"
         "schemas/places.json: missing (run `caucasus-events build`)\n"
         "processed/old_table.csv: no longer built (run `caucasus-events build` to remove it)\n"
     )
     # A build puts back what is missing and removes what is no longer built.
     assert main(["build", "--root", str(project), "--quiet"]) == 0
     assert set(snapshot(project)) == expected_files()
+
+
+def test_foreign_file_in_outputs_is_kept_and_reported(project: Path, capsys: pytest.CaptureFixture) -> None:
+    (project / "processed" / "my_notes.csv").write_text("a\n", encoding="utf-8")
+    assert main(["build", "--check", "--root", str(project)]) == 1
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "processed/my_notes.csv: not written by the build (expected only build outputs here; move it elsewhere)"
+    ]
+    before = snapshot(project)
+    assert main(["build", "--root", str(project), "--quiet"]) == 2
+    assert "processed/my_notes.csv: -: not written by the build" in capsys.readouterr().err
+    assert snapshot(project) == before
 
 
 def test_check_after_raw_changes(project: Path, capsys: pytest.CaptureFixture) -> None:

@@ -52,8 +52,8 @@ def test_cases_have_unique_names() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=lambda case: case.name)
 def test_mistake_is_reported(case: Case, copy: Path, capsys: pytest.CaptureFixture) -> None:
-    before = snapshot(copy)
     case.apply(copy)
+    before = snapshot(copy)  # after the mistake: some mistakes are made in the outputs' folders
     code = main(["build", "--root", str(copy)])
     out, err = capsys.readouterr()
     _check_failed_build(copy, case, code, out, err, before)
@@ -63,8 +63,8 @@ def test_mistake_is_reported(case: Case, copy: Path, capsys: pytest.CaptureFixtu
 def test_check_reports_the_mistake_too(name: str, copy: Path, capsys: pytest.CaptureFixture) -> None:
     # `build --check` reads raw/ the same way; it must fail the same way, writing nothing.
     case = BY_NAME[name]
-    before = snapshot(copy)
     case.apply(copy)
+    before = snapshot(copy)
     code = main(["build", "--check", "--root", str(copy)])
     out, err = capsys.readouterr()
     _check_failed_build(copy, case, code, out, err, before)

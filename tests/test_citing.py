@@ -16,7 +16,7 @@ from caucasus_events.cli import main
 from caucasus_events.descriptor import contributor
 from caucasus_events.loading import DataError
 
-TITLE = "caucasus-events: traceable event data on the Armenia-Azerbaijan peace process, 2020-2023"
+TITLE = "caucasus-events: traceable event data on the Armenia-Azerbaijan peace process, 2020-2025"
 URL = "https://github.com/caucasus-events/caucasus-events"
 
 

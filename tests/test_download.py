@@ -141,6 +141,7 @@ def test_fetch_downloads_verifies_unpacks_and_then_works_offline(
     server.close()
     monkeypatch.setenv("CAUCASUS_EVENTS_OFFLINE", "1")
     assert ce.load("mentions", version=VERSION).attrs["version"] == VERSION
+    assert ce.load("mentions", version=f"v{VERSION}").attrs["version"] == VERSION  # the Git tag's name
     assert len(server.hits) == 1
 
 
@@ -325,7 +326,7 @@ UNSAFE = {
     ),
     "zip-bomb": (
         _bomb,
-        r"would unpack 20971520 bytes from \d+ \(more than 100 times its size: a possible zip bomb\)",
+        r"would unpack \d+ bytes from \d+ \(more than 100 times its size; refusing a possible zip bomb\)",
     ),
     "size-lie": (
         _lying_size,
@@ -382,17 +383,91 @@ def test_archive_over_the_size_limit_is_refused(env, server: Server, good: bytes
     _nothing_cached(env.cache)
 
 
-def test_changed_cached_file_is_detected_on_load(env, server: Server, good: bytes) -> None:
+def test_changed_cached_file_is_refused_on_every_use(
+    env, server: Server, good: bytes, capsys: pytest.CaptureFixture
+) -> None:
     env(VERSION, good)
     server.serve(VERSION, good)
     folder = fetch(VERSION)
+    schema = folder / "schemas" / "mentions.json"  # a file load("events") does not even read
+    schema.write_bytes(schema.read_bytes() + b" ")
+    refused = (
+        r"the cached release 0\.0\.1 was changed after it was downloaded and verified:\n  "
+        r".*schemas/mentions\.json: SHA-256 [0-9a-f]{64}, release says [0-9a-f]{64}\n"
+        r"Delete the folder .*cache/0\.0\.1 \(for example `rm -r '.*cache/0\.0\.1'`\); "
+        r"the next use downloads and verifies it again\."
+    )
+    for use in (
+        lambda: ce.load("events", version=VERSION),
+        lambda: ce.load("mentions", version=f"v{VERSION}"),
+        lambda: ce.citation(version=VERSION),
+        lambda: fetch(VERSION),
+    ):
+        with pytest.raises(DataError, match=refused):
+            use()
+    assert main(["download", VERSION]) == 2
+    assert "was changed after it was downloaded" in capsys.readouterr().err
+    assert len(server.hits) == 1  # refused, never silently replaced
+    # Cleared as the message says: downloaded and verified again.
+    import shutil
+
+    shutil.rmtree(folder)
+    assert ce.load("events", version=VERSION).attrs["version"] == VERSION
+    assert len(server.hits) == 2
+
+
+def test_a_release_registered_without_file_hashes_is_checked_against_its_sha256sums(
+    env, server: Server, good: bytes, tmp_path: Path
+) -> None:
+    env(VERSION, good)
+    server.serve(VERSION, good)
+    folder = fetch(VERSION)
+    registry = json.loads((tmp_path / "registry.json").read_text())
+    assert "files" not in registry[VERSION]  # as written by this test's register()
     parquet = folder / "processed" / "events.parquet"
     parquet.write_bytes(parquet.read_bytes()[:-1] + bytes([parquet.read_bytes()[-1] ^ 1]))
-    with pytest.raises(
-        DataError, match=r"events\.parquet: SHA-256 is sha256:[0-9a-f]{64}, the release says sha256:"
-    ):
-        ce.load("events", version=VERSION)
-    assert ce.load("mentions", version=VERSION).attrs["version"] == VERSION  # the others still load
+    with pytest.raises(DataError, match=r"processed/events\.parquet: SHA-256 [0-9a-f]{64}, release says"):
+        ce.load("mentions", version=VERSION)
+    (folder / archive.SUMS).unlink()
+    with pytest.raises(DataError, match=r"SHA256SUMS: missing"):
+        ce.load("mentions", version=VERSION)
+
+
+def _installed_as(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    from caucasus_events import settings
+
+    monkeypatch.setattr(settings, "installed_data", lambda: folder)
+
+
+def test_pinned_version_uses_the_installed_copy_only_when_its_files_are_that_release(
+    env, server: Server, good: bytes, good_files: dict, tmp_path: Path, monkeypatch
+) -> None:
+    """A checkout or installed copy labelled VERSION but with edited data is not VERSION."""
+    registry = tmp_path / "registry.json"
+    env(VERSION, good)
+    entries = json.loads(registry.read_text())
+    entries[VERSION]["files"] = {rel: archive.sha256_hex(data) for rel, data in good_files.items()}
+    registry.write_text(json.dumps(entries))
+    installed = tmp_path / "installed"
+    for rel, data in good_files.items():
+        if download._INSTALLED_LAYOUT.match(rel):  # what a wheel or a checkout holds
+            (installed / rel).parent.mkdir(parents=True, exist_ok=True)
+            (installed / rel).write_bytes(data)
+    _installed_as(monkeypatch, installed)
+    server.serve(VERSION, good)
+    # The installed files are exactly VERSION's: used as they are, no download.
+    assert ce.path("events", version=VERSION) == installed / "processed" / "events.parquet"
+    assert ce.load("events", version=VERSION).attrs["version"] == VERSION and server.hits == []
+    # Edited data, same label: the pinned load returns the release's files, downloaded.
+    csv = installed / "processed" / "events.csv"
+    csv.write_bytes(csv.read_bytes().replace(b"minister", b"MINISTER"))
+    assert ce.path("events", "csv", version=VERSION) == env.cache / VERSION / "processed" / "events.csv"
+    assert (env.cache / VERSION / "processed" / "events.csv").read_bytes() == good_files[
+        "processed/events.csv"
+    ]
+    assert len(server.hits) == 1
+    # Unpinned, the installed (edited) copy is what is loaded.
+    assert ce.path("events", "csv") == csv
 
 
 def test_unusable_cache_folder_names_the_variable(

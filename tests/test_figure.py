@@ -31,10 +31,17 @@ def test_dyads_use_countries_and_mark_international_actors():
     assert list(figure.dyads(events, actors)) == ["USA → ARM", "ARM → international/disputed"]
 
 
-def test_summary_tables_count_every_event():
-    tables = figure.summary_tables()
-    first = tables.split("\n\n")[0]
-    counts = [int(line.rsplit("|", 2)[1]) for line in first.splitlines()[2:]]
-    from caucasus_events import load
+def test_summary_tables_count_every_act_and_every_text():
+    from caucasus_events.readme import read_tables, summary_block
+    from caucasus_events.settings import installed_data
 
-    assert sum(counts) == len(load("events"))
+    frames = read_tables(installed_data())
+    tables = summary_block(frames).split("\n\n")[1:]
+
+    def total(table: str) -> int:
+        return sum(int(line.rsplit("|", 2)[1]) for line in table.splitlines()[2:])
+
+    acts = int((frames["events"]["kind"] == "act").sum())
+    assert total(tables[0]) == acts and total(tables[1]) == acts  # by type, by year
+    assert total(tables[2]) == total(tables[3]) == len(frames["articles"])  # by publisher, by year
+    assert total(tables[4]) == len(frames["mentions"])

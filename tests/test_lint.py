@@ -189,6 +189,20 @@ def test_office_source(project: Path) -> None:
     assert "rur-gov for a statement issued by rur-minister" in fired(errors, "L10")[0]
 
 
+def test_id_block(project: Path) -> None:
+    (project / "raw/id-blocks.yaml").write_text(
+        "- first: E000100\n  last: E000199\n  annotator: test\n  article: synthetic-readout\n",
+        encoding="utf-8",
+    )
+    assert fired(findings(project)[0], "L11") == []  # E000001, E000002 predate the blocks
+    edit(project, EVENTS_FILE, "- id: E000002", "- id: E000250")
+    edit(project, "raw/annotations/synthetic-readout.yaml", "event: E000002", "event: E000250")
+    errors, _ = findings(project)
+    assert fired(errors, "L11") == [
+        "raw/events/events.yaml:15: id: E000250 lies in no block of raw/id-blocks.yaml (expected an ID of the block reserved for the text, see `caucasus-events add`) [L11 id-block]"
+    ]
+
+
 def test_lint_command_exits_2_on_errors_and_lists_warnings(
     project: Path, capsys: pytest.CaptureFixture
 ) -> None:
@@ -197,6 +211,8 @@ def test_lint_command_exits_2_on_errors_and_lists_warnings(
     edit(project, EVENTS_FILE, "type: REQUEST\n  mode: yield", "type: REQUEST\n  mode: change")
     assert main(["lint", "--root", str(project)]) == 2
     assert "[L07 mode-departure]" in capsys.readouterr().err
+    assert main(["lint", "--root", str(project), "--file", "raw/actors.yaml"]) == 0
+    assert "lint: no errors in the files asked about (1 elsewhere)" in capsys.readouterr().out
     assert not (project / "processed").exists()  # lint writes nothing
 
 

@@ -72,12 +72,30 @@ def test_readme_row_counts_match_the_tables():
 
 
 def test_readme_generated_blocks_are_current():
-    import importlib.util
+    from caucasus_events import readme
 
-    spec = importlib.util.spec_from_file_location("update_readme", REPO / "scripts" / "update_readme.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    assert module.replace(readme, "counts", module.counts_block()) == readme
-    assert module.replace(readme, "summary", module.summary_block()) == readme
-    assert "@misc{caucasus_events_" in readme.split("<!-- citation:", 1)[1]
+    assert readme.stale_blocks(REPO) == [], "run `caucasus-events docs`"
+    assert (
+        "@misc{caucasus_events_"
+        in (REPO / "README.md").read_text(encoding="utf-8").split("<!-- citation:", 1)[1]
+    )
+
+
+def test_build_check_names_stale_readme_blocks(built_synthetic, tmp_path, capsys):
+    from conftest import copy_project
+
+    from caucasus_events import readme
+    from caucasus_events.cli import main
+
+    root = copy_project(built_synthetic, tmp_path / "p")
+    blocks = "".join(f"<!-- {name}: generated -->\nold\n<!-- end of {name} -->\n" for name in readme.BLOCKS)
+    (root / "README.md").write_text("# Synthetic\n\n" + blocks, encoding="utf-8")
+    (root / "raw" / "agreement").mkdir(parents=True, exist_ok=True)
+    assert main(["build", "--root", str(root), "--check", "--quiet"]) == 1  # says why even when quiet
+    out = capsys.readouterr().out
+    assert (
+        "README.md: generated blocks summary, counts, agreement, citation are stale (run `caucasus-events docs`)"
+        in out
+    )
+    assert main(["docs", "--root", str(root)]) == 0
+    assert main(["build", "--root", str(root), "--check"]) == 0

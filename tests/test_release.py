@@ -58,7 +58,14 @@ def test_archive_holds_the_package_and_nothing_else(first: Path) -> None:
     version, files = archive.read(path, FIRST)  # checks safety and SHA256SUMS
     assert version == FIRST
     tables = list(MODELS)
-    expected = {"datapackage.json", "CITATION.cff", "LICENSE", "LICENSE-DATA.md", "README.txt"}
+    expected = {
+        "datapackage.json",
+        "CITATION.cff",
+        "LICENSE",
+        "LICENSE-DATA.md",
+        "README.txt",
+        "docs/codebook.md",
+    }
     expected |= {"RELEASE_NOTES.md", "SHA256SUMS"}
     expected |= {f"processed/{t}.{ext}" for t in tables for ext in ("csv", "parquet")}
     expected |= {f"schemas/{t}.json" for t in tables}
@@ -236,8 +243,13 @@ def test_refused_without_license(tmp_path: Path) -> None:
     root = built(tmp_path / "p")
     (root / "LICENSE-DATA.md").unlink()
     _refused(
-        root, r"LICENSE-DATA.md: missing \(every release carries CITATION.cff, LICENSE, LICENSE-DATA.md\)"
+        root,
+        r"LICENSE-DATA.md: missing \(every release carries CITATION.cff, LICENSE, LICENSE-DATA.md, "
+        r"docs/codebook.md\)",
     )
+    shutil.copy(REPO / "LICENSE-DATA.md", root / "LICENSE-DATA.md")
+    (root / "docs" / "codebook.md").unlink()  # the codebook travels with every release
+    _refused(root, r"docs/codebook.md: missing \(every release carries")
 
 
 def test_refused_when_not_built_or_stale(tmp_path: Path) -> None:
@@ -283,9 +295,12 @@ def test_register_records_the_archive_and_protects_it(tmp_path: Path, capsys: py
     data = (root / "dist" / NAME).read_bytes()
     entries = json.loads(registry.read_text())
     assert list(entries) == ["0.0.1", __version__]
+    assert len(entries[__version__]["files"]) == len(archive.read(root / "dist" / NAME)[1]) - 1
     assert entries[__version__] == {
         "url": f"https://github.com/caucasus-events/caucasus-events/releases/download/v{__version__}/{NAME}",
         "sha256": archive.sha256_hex(data),
+        # Every file's SHA-256, exactly as the archive's SHA256SUMS lists them.
+        "files": archive.parse_sums(archive.read(root / "dist" / NAME)[1][archive.SUMS])[0],
     }
     assert f"sha256 {archive.sha256_hex(data)}" in out and f"recorded {__version__} in {registry}" in out
     # Same inputs: the same archive, accepted again.

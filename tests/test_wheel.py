@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -85,7 +87,7 @@ def test_wheel_carries_the_package_and_no_source_text(wheel: Path) -> None:
     data = {n.removeprefix(f"{DATA}/") for n in names if n.startswith(f"{DATA}/")}
     tables = [f.removesuffix(".json") for f in sorted(d for d in data if d.startswith("schemas/"))]
     assert len(tables) == len(MODELS)
-    expected = {"datapackage.json", "CITATION.cff"}
+    expected = {"datapackage.json", "CITATION.cff", "docs/codebook.md"}
     expected |= {f"processed/{t.split('/')[1]}.{ext}" for t in tables for ext in ("csv", "parquet")}
     expected |= {f"{t}.json" for t in tables}
     assert data == expected
@@ -132,7 +134,7 @@ def test_wheel_installs_in_a_fresh_environment_and_loads(wheel: Path, tmp_path: 
     venv.create(env_dir, with_pip=True)
     python = env_dir / "bin" / "python"
     # With the download extra, for the pinned release below; pandas and pyarrow resolve to the
-    # versions pyproject.toml pins.
+    # newest versions (the lower bounds are tested by .ci/run).
     pip = subprocess.run(
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", f"{wheel}[download]"],
         capture_output=True,
@@ -164,3 +166,31 @@ def test_wheel_installs_in_a_fresh_environment_and_loads(wheel: Path, tmp_path: 
         assert len(server.hits) == 1
     finally:
         server.close()
+
+
+@pytest.mark.slow
+def test_readme_install_and_load_runs_as_written(wheel: Path, tmp_path: Path) -> None:
+    """README's first section, typed as written into a fresh virtual environment, outside a clone."""
+    section = (REPO / "README.md").read_text(encoding="utf-8").split("## Install and load\n", 1)[1]
+    install = re.search(r"```bash\n(.*?)\n```", section, re.S).group(1)
+    code = re.search(r"```python\n(.*?)```", section, re.S).group(1)
+    assert install == "pip install caucasus-events" and len(code.strip().splitlines()) == 3
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    # The line as written; the wheel built here stands in for the package index's copy.
+    pip = subprocess.run(
+        [str(env_dir / "bin" / "pip"), *shlex.split(install)[1:], "--find-links", str(wheel.parent)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert pip.returncode == 0, pip.stderr
+    out = subprocess.run(
+        [str(env_dir / "bin" / "python"), "-c", code], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert out.returncode == 0, out.stderr
+    assert "event_id" in out.stdout and "E000001" in out.stdout
+    installed = _run(
+        env_dir / "bin" / "python", "import json, caucasus_events as ce; print(json.dumps(ce.__file__))"
+    )
+    assert installed.startswith(str(env_dir))

@@ -96,6 +96,26 @@ def metadata(sidecar: dict, shown: str, ask=None) -> tuple[dict, list[Problem]]:
     return {key: out.get(key) for key in order}, problems
 
 
+def _publisher_problems(root: Path, publisher: str | None, shown: str) -> list[Problem]:
+    """The publisher must match an entry of raw/publishers.yaml (the build derives columns from it)."""
+    path = root / "raw" / "publishers.yaml"
+    if publisher is None or not path.is_file():
+        return []
+    entries = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    prefixes = [p for e in entries if isinstance(e, dict) for p in e.get("matches") or []]
+    if any(publisher.startswith(p) for p in prefixes):
+        return []
+    return [
+        Problem(
+            shown,
+            None,
+            "publisher",
+            f"{publisher!r} matches no entry of raw/publishers.yaml (expected a publisher the "
+            "registry knows: add an entry whose `matches` holds the beginning of this name first)",
+        )
+    ]
+
+
 def next_block(root: Path) -> tuple[str, str]:
     """The first free block of event IDs above every defined, retired or reserved ID."""
     highest = 0
@@ -152,6 +172,7 @@ def add_text(
         raise InputError([*problems, Problem(str(sidecar_path), None, "-", "expected a JSON object")])
     meta, found = metadata(sidecar, str(sidecar_path), ask)
     problems += found
+    problems += _publisher_problems(root, meta.get("publisher"), str(sidecar_path))
     targets = {
         "text": root / "raw" / "articles" / f"{article_id}.txt",
         "metadata": root / "raw" / "articles" / f"{article_id}.yaml",

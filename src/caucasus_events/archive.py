@@ -4,7 +4,7 @@ A release archive ``caucasus-events-data-X.Y.Z.zip`` holds one folder,
 ``caucasus-events-data-X.Y.Z/``, with the package files and a ``SHA256SUMS`` listing every
 other file. Archives are read defensively, whoever made them: entries that would land outside
 the folder, links, special files, duplicate names, encryption, unknown compression and
-entries that unpack to far more than they take in the archive are refused before anything is
+archives that unpack to far more than they take are refused before anything is
 written, and every file is checked against ``SHA256SUMS`` afterwards.
 
 Imports only the standard library, so that loading a cached release stays light.
@@ -17,6 +17,7 @@ import io
 import re
 import stat
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 SUMS = "SHA256SUMS"
@@ -30,9 +31,11 @@ COMPRESSION = zipfile.ZIP_STORED
 #: Limits for archives from elsewhere. No release comes near them.
 MAX_TOTAL_BYTES = 2 * 1024**3
 MAX_RATIO = 100
-RATIO_FLOOR = 1024**2  # entries smaller than this may compress as well as they like
+RATIO_FLOOR = 1024**2  # archives unpacking to less than this may compress as well as they like
 CHUNK = 1024**2
 VERSION_PATTERN = re.compile(r"^\d+\.\d+\.\d+$")
+#: A release version as users may write it: ``0.1.0`` or the tag's ``v0.1.0``.
+_TAGGED = re.compile(r"^[vV](\d+\.\d+\.\d+)$")
 _SUMS_LINE = re.compile(r"^([0-9a-f]{64})  (\S(?:.*\S)?)$")
 
 
@@ -40,6 +43,12 @@ class ArchiveError(Exception):
     """An archive is unsafe, damaged or not a release archive (exit code 2)."""
 
     exit_code = 2
+
+
+def normalize(version: str) -> str:
+    """``version`` without the ``v`` of a Git tag (``v0.1.0`` is ``0.1.0``); anything else unchanged."""
+    tagged = _TAGGED.match(version)
+    return tagged.group(1) if tagged else version
 
 
 def archive_name(version: str) -> str:
@@ -62,16 +71,19 @@ def sums_text(files: dict[str, bytes]) -> bytes:
     return "".join(f"{sha256_hex(data)}  {rel}\n" for rel, data in sorted(files.items())).encode()
 
 
-def write_zip(files: dict[str, bytes], version: str, date_time: tuple = EARLIEST) -> bytes:
+def write_zip(
+    files: dict[str, bytes], version: str, date_time: tuple = EARLIEST, top: str | None = None
+) -> bytes:
     """The archive bytes of ``files`` (paths relative to the package folder), ``SHA256SUMS`` added.
 
     Entries are sorted, stored uncompressed, and carry the same timestamp, permissions and
     creator system, so the bytes depend only on the files, the version and ``date_time``.
+    ``top`` names the one folder inside (default: the data archive's, :func:`folder_name`).
     """
     if SUMS in files:
         raise ValueError(f"{SUMS} is generated; do not pass it")
     entries = {**files, SUMS: sums_text(files)}
-    top = folder_name(version)
+    top = top or folder_name(version)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=COMPRESSION) as archive:
         for rel in sorted(entries):
@@ -103,11 +115,6 @@ def _entry_problem(info: zipfile.ZipInfo) -> str | None:
         return "is encrypted"
     if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
         return f"uses compression method {info.compress_type} (expected stored or deflated)"
-    if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        return (
-            f"would unpack {info.file_size} bytes from {info.compress_size} "
-            f"(more than {MAX_RATIO} times its size: a possible zip bomb)"
-        )
     return None
 
 
@@ -152,10 +159,18 @@ def members(
     top = tops.pop()
     if not VERSION_PATTERN.match(top.removeprefix("caucasus-events-data-")):
         raise ArchiveError(f"{label}: folder {top!r} is not caucasus-events-data-X.Y.Z")
+    # Limits on the whole archive, not per entry: many entries each just under a per-entry
+    # limit would add up to a bomb. The archive's real size bounds what its headers claim.
     total = sum(info.file_size for info in infos)
+    packed = min(sum(info.compress_size for info in infos), _size(archive))
     if total > MAX_TOTAL_BYTES:
         raise ArchiveError(
             f"{label}: would unpack {total} bytes (more than {MAX_TOTAL_BYTES}; refusing a possible zip bomb)"
+        )
+    if total > RATIO_FLOOR and total > MAX_RATIO * max(packed, 1):
+        raise ArchiveError(
+            f"{label}: would unpack {total} bytes from {packed} "
+            f"(more than {MAX_RATIO} times its size; refusing a possible zip bomb)"
         )
     for info in infos:
         if not info.is_dir() and info.filename != top:
@@ -163,6 +178,18 @@ def members(
     if SUMS not in files:
         raise ArchiveError(f"{label}: no {SUMS} (expected one in every release archive)")
     return top.removeprefix("caucasus-events-data-"), files
+
+
+def _size(archive: zipfile.ZipFile) -> int:
+    """The archive's size in bytes, as its file holds it."""
+    handle = archive.fp
+    if handle is None:
+        return 0
+    here = handle.tell()
+    try:
+        return handle.seek(0, io.SEEK_END)
+    finally:
+        handle.seek(here)
 
 
 def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, sink) -> None:
@@ -179,7 +206,9 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, sin
                         f"{info.file_size} bytes it declares (corrupt or malicious archive)"
                     )
                 sink(chunk)
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
+    # zlib.error: a damaged deflate stream; NotImplementedError: a compression method the
+    # local header names but the central directory did not.
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, zlib.error, NotImplementedError) as exc:
         if isinstance(exc, ArchiveError):
             raise
         raise ArchiveError(f"{label}: entry {info.filename!r} is damaged ({exc})") from None
@@ -193,19 +222,25 @@ def _read_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, sin
 def _open(path: Path, label: str) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError) as exc:
         raise ArchiveError(f"{label}: not a readable ZIP archive ({exc}; truncated or damaged?)") from None
 
 
-def check_sums(files: dict[str, bytes], label: str) -> None:
-    """Check every file against ``SHA256SUMS`` (which must list exactly the other files)."""
+def parse_sums(data: bytes) -> tuple[dict[str, str], list[str]]:
+    """The SHA-256 of each path ``SHA256SUMS`` lists, and its malformed lines."""
     listed, problems = {}, []
-    for number, line in enumerate(files[SUMS].decode("utf-8", "replace").splitlines(), 1):
+    for number, line in enumerate(data.decode("utf-8", "replace").splitlines(), 1):
         match = _SUMS_LINE.match(line)
         if not match:
             problems.append(f"{SUMS} line {number}: {line!r} (expected '<sha256>  <path>')")
             continue
         listed[match.group(2)] = match.group(1)
+    return listed, problems
+
+
+def check_sums(files: dict[str, bytes], label: str) -> None:
+    """Check every file against ``SHA256SUMS`` (which must list exactly the other files)."""
+    listed, problems = parse_sums(files[SUMS])
     for rel, data in sorted(files.items()):
         if rel == SUMS:
             continue

@@ -15,6 +15,7 @@ import pyarrow as pa
 from caucasus_events import assemble, buildcache, descriptor, lint, output, readme, serialize
 from caucasus_events.buildcache import BuildCache
 from caucasus_events.frames import to_frame
+from caucasus_events.inventory import inventory_problems
 from caucasus_events.models import MODELS
 from caucasus_events.problems import InputError, Problem, UsageError, relpath
 from caucasus_events.progress import QUIET, Reporter
@@ -34,6 +35,20 @@ class Built:
     counts: dict[str, int]
     #: Findings of the linter's warning rules (errors stop the build).
     warnings: list[Problem] = field(default_factory=list)
+
+
+def project_root(root: Path) -> Path:
+    """``root`` resolved, or a UsageError when it is not a project folder (no raw/ in it)."""
+    resolved = root.resolve()
+    if not (resolved / "raw").is_dir():
+        if not resolved.exists():
+            what = "missing"
+        else:
+            what = "a file" if resolved.is_file() else "a folder without raw/"
+        raise UsageError(
+            f"{root}: not a project folder ({what}; expected the folder holding raw/, see docs/annotating.md)"
+        )
+    return resolved
 
 
 @contextmanager
@@ -253,8 +268,9 @@ def make(
 
         daskengine.require()  # before any work: a missing extra is a usage error
     report = progress or QUIET
-    root = root.resolve()
+    root = project_root(root)
     reg, problems, reg_key = registries(root, cache, workers if engine == "local" else 1)
+    problems += inventory_problems(root)
     ids, found = article_ids(root)
     problems += found
     cff, found = descriptor.read_citation(root)
@@ -385,19 +401,20 @@ def build(
     kept in ``.caucasus-events-cache/`` and reused while their input files are unchanged; the
     outputs are byte-identical to a build without it.
     """
-    root = root.resolve()
+    root = project_root(root)
     store = BuildCache(root) if cache else None
     if check:
         built = make(root, workers, progress, store, engine, scheduler)
         differing = output.differences(root, built.files)
+        # Why the check failed is printed even with --quiet: a bare exit 1 says nothing.
         if differing:
-            say("committed outputs are stale:\n" + "\n".join(differing))
+            print("committed outputs are stale:\n" + "\n".join(differing))
             return 1
         if (root / "README.md").is_file() and (stale := readme.stale_blocks(root)):
-            say(f"README.md: generated blocks {', '.join(stale)} are stale (run `{readme.REFRESH}`)")
+            print(f"README.md: generated blocks {', '.join(stale)} are stale (run `{readme.REFRESH}`)")
             return 1
         say(f"outputs are up to date ({len(built.files)} files match what raw/ builds)")
-        _warn(built, say)
+        _warn(built)
         return 0
     with output.build_lock(root, timeout, say):
         if message := output.recover(root):
@@ -405,11 +422,14 @@ def build(
         built = make(root, workers, progress, store, engine, scheduler)
         output.commit(root, built.files)
     say(summary(built))
-    _warn(built, say)
+    _warn(built)
     return 0
 
 
-def _warn(built: Built, say) -> None:
+def _warn(built: Built) -> None:
+    # Findings, like the reasons a check fails, are printed even with --quiet.
     if built.warnings:
-        say(f"\n{len(built.warnings)} linter warning(s) (see docs/codebook.md, rules checked by the linter):")
-        say("\n".join(str(w) for w in built.warnings))
+        lines = [
+            f"{len(built.warnings)} linter warning(s) (see docs/codebook.md, rules checked by the linter):"
+        ]
+        print("\n".join(lines + [str(w) for w in built.warnings]))

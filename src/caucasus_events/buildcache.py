@@ -35,6 +35,7 @@ from pathlib import Path
 
 from caucasus_events import __version__
 from caucasus_events.rawdata import CODEBOOK_FILES
+from caucasus_events.safefile import MAX_INPUT_BYTES
 
 CACHE_DIR = ".caucasus-events-cache"
 MAGIC = b"caucasus-events build cache 2\n"
@@ -69,7 +70,8 @@ def _file_part(digest, path: Path | str) -> None:
             digest.update(b"link to " + os.path.realpath(name).encode("utf-8", "surrogateescape") + b"\0")
         regular = stat.S_ISREG(os.stat(name).st_mode)  # never open a FIFO or a device
         with open(name, "rb") if regular else contextlib.nullcontext() as handle:
-            data = handle.read() if handle else None
+            # Bounded: a file over the readers' limit is refused by them, whatever its bytes.
+            data = handle.read(MAX_INPUT_BYTES + 1) if handle else None
     except OSError:
         data = None
     if data is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -13,10 +14,17 @@ def _root(value: str | None) -> Path:
     return Path(value) if value else Path.cwd()
 
 
+def _seconds(value: str) -> float:
+    seconds = float(value)
+    if not seconds >= 0:  # also refuses nan, which would wait forever
+        raise argparse.ArgumentTypeError(f"{value} (expected 0 or more seconds)")
+    return seconds
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from caucasus_events.build import build
 
-    return build(
+    code = build(
         _root(args.root),
         check=args.check,
         workers=args.workers,
@@ -27,6 +35,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         engine=args.engine,
         scheduler=args.scheduler,
     )
+    if code and args.quiet:
+        # --quiet keeps the list of files off the screen, never the fact that the check failed.
+        print(
+            "committed outputs are stale (run `caucasus-events build --check` for the list, "
+            "`caucasus-events build` to update them)",
+            file=sys.stderr,
+        )
+    return code
 
 
 def cmd_add(args: argparse.Namespace) -> int:
@@ -43,7 +59,8 @@ def cmd_add(args: argparse.Namespace) -> int:
         f"added {done['article']}:\n  {done['text']}\n  {done['metadata']}\n"
         f"  {done['annotation']} (pending: annotate it, then delete `pending: true`)\n"
         f"event IDs reserved for {args.annotator}: {done['block']}\n"
-        "next: caucasus-events events --words ... to find events to link to (docs/annotating.md)"
+        "next: caucasus-events events WORD ... [--actor ID] [--from DATE] to find the events to link "
+        "to (docs/annotating.md, 'Adding a text')"
     )
     return 0
 
@@ -66,11 +83,23 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     from caucasus_events.build import make
+    from caucasus_events.problems import InputError
 
-    built = make(_root(args.root), progress=_progress(args))  # raises with the errors
-    for warning in built.warnings:
+    def chosen(problems):
+        return [p for p in problems if not args.file or any(f in p.path for f in args.file)]
+
+    try:
+        built = make(_root(args.root), progress=_progress(args))
+    except InputError as exc:
+        errors = chosen(exc.problems)
+        if not errors:  # every error is in a file not asked about
+            print(f"lint: no errors in the files asked about ({len(exc.problems)} elsewhere)")
+            return 0
+        raise InputError(errors) from None
+    warnings = chosen(built.warnings)
+    for warning in warnings:
         print(warning)
-    print(f"lint: no errors, {len(built.warnings)} warning(s) (rules: docs/codebook.md)")
+    print(f"lint: no errors, {len(warnings)} warning(s) (rules: docs/codebook.md)")
     return 0
 
 
@@ -99,11 +128,10 @@ def cmd_docs(args: argparse.Namespace) -> int:
     from caucasus_events import docgen, readme
 
     root = _root(args.root)
-    changed = docgen.update(root)
-    print(
-        "docs/codebook.md: column reference and linter rules "
-        + ("updated" if changed else "already up to date")
-    )
+    if (root / "docs" / "codebook.md").is_file():
+        changed = docgen.update(root)
+        state = "updated" if changed else "already up to date"
+        print(f"docs/codebook.md: column reference and linter rules {state}")
     if (root / "README.md").is_file():
         changed = readme.update(root)
         print("README.md: generated blocks " + ("updated" if changed else "already up to date"))
@@ -131,7 +159,13 @@ def cmd_release(args: argparse.Namespace) -> int:
     from caucasus_events.release import release
 
     previous = Path(args.previous) if args.previous else None
-    release(_root(args.root), previous=previous, register_it=args.register, say=_say(args))
+    release(
+        _root(args.root),
+        previous=previous,
+        register_it=args.register,
+        with_site=args.with_site,
+        say=_say(args),
+    )
     return 0
 
 
@@ -148,10 +182,27 @@ def cmd_diff(args: argparse.Namespace) -> int:
     return 1 if result.problems else 0
 
 
+def cmd_site(args: argparse.Namespace) -> int:
+    import time
+
+    from caucasus_events.site import site_files, write_site
+
+    began = time.perf_counter()
+    root = _root(args.root)
+    files = site_files(root, Path(args.package) if args.package else None, args.previous)
+    write_site(Path(args.out), files)
+    size = sum(map(len, files.values()))
+    pages = sum(1 for rel in files if rel.endswith(".html"))
+    _say(args)(
+        f"wrote {args.out}: {pages} pages, {len(files)} files, {size} bytes in {time.perf_counter() - began:.1f} s"
+    )
+    return 0
+
+
 def cmd_download(args: argparse.Namespace) -> int:
     from caucasus_events.download import fetch
 
-    print(f"{args.release}: {fetch(args.release, say=print)}")
+    print(f"{args.version}: {fetch(args.version, say=print)}")
     return 0
 
 
@@ -159,14 +210,14 @@ def cmd_cite(args: argparse.Namespace) -> int:
     if args.sources:
         from caucasus_events.citing import sources
 
-        frame = sources(version=args.release)
+        frame = sources(version=args.version)
         for row in frame.itertuples():
             published = row.published.date().isoformat() if row.published == row.published else "n.d."
             print(f"{row.publisher} ({published}). {row.title}. {row.url} [{row.license}]")
         return 0
     from caucasus_events.citing import citation
 
-    print(citation(args.style, version=args.release), end="")
+    print(citation(args.style, version=args.version), end="")
     return 0
 
 
@@ -177,9 +228,9 @@ def cmd_info(args: argparse.Namespace) -> int:
     from caucasus_events.loading import package_dir, tables
 
     width = shutil.get_terminal_size((100, 24)).columns
-    folder = package_dir(args.release)
+    folder = package_dir(args.version)
     package = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    frame = tables(version=args.release)
+    frame = tables(version=args.version)
     name_width = max(len("table"), *(len(t) for t in frame["table"]))
     lines = [
         f"{package['name']} {package['version']}  ({folder})",
@@ -205,6 +256,18 @@ def _progress(args: argparse.Namespace):
     from caucasus_events.progress import Reporter
 
     return Reporter.from_flags(quiet=getattr(args, "quiet", False), verbose=getattr(args, "verbose", False))
+
+
+def _version_option(p: argparse.ArgumentParser) -> None:
+    # The same name as load(version=...); --release is the name before 0.2 and still works.
+    p.add_argument(
+        "--version",
+        "--release",
+        dest="version",
+        metavar="VERSION",
+        help="a published release, such as 0.1.0 or v0.1.0 (default: the installed one; "
+        "--release is the deprecated name of this option)",
+    )
 
 
 def parser() -> argparse.ArgumentParser:
@@ -233,7 +296,7 @@ def parser() -> argparse.ArgumentParser:
         metavar="ADDRESS",
         help="with --engine dask: a running scheduler, e.g. tcp://10.0.0.5:8786 (default: a LocalCluster)",
     )
-    p.add_argument("--wait", type=float, default=60.0, help="seconds to wait for another build's lock")
+    p.add_argument("--wait", type=_seconds, default=60.0, help="seconds to wait for another build's lock")
     p.add_argument(
         "--no-cache",
         action="store_true",
@@ -283,6 +346,13 @@ def parser() -> argparse.ArgumentParser:
         "Nothing is written.",
     )
     p.add_argument("--root", help="project folder (default: the current one)")
+    p.add_argument(
+        "--file",
+        action="append",
+        metavar="TEXT",
+        help="only findings in files whose path contains TEXT (repeatable), e.g. your article ID "
+        "and your events file",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_lint)
 
@@ -325,6 +395,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--register", action="store_true", help="record URL and SHA-256 in the package's registry.json"
     )
+    p.add_argument(
+        "--with-site",
+        action="store_true",
+        help="also write dist/caucasus-events-site-X.Y.Z.zip, the release's browsable site (site extra)",
+    )
     p.add_argument("--quiet", action="store_true", help="print only problems")
     p.set_defaults(func=cmd_release)
 
@@ -334,31 +409,70 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_diff)
 
+    p = sub.add_parser("site", help="build the static website of the package (needs the site extra)")
+    p.add_argument(
+        "out", metavar="OUT", help="folder to write the site into (new, empty, or an earlier site)"
+    )
+    p.add_argument(
+        "--root", help="project folder: texts, docs and agreement passes (default: the current one)"
+    )
+    p.add_argument(
+        "--package",
+        help="built package folder or release archive (default: the project folder, else the installed release)",
+    )
+    p.add_argument(
+        "--previous", help="previous release (.zip, folder or published version), for the page of changes"
+    )
+    p.add_argument("--quiet", action="store_true", help="print only problems")
+    p.set_defaults(func=cmd_site)
+
     p = sub.add_parser("download", help="download, verify and cache a published release")
-    p.add_argument("release", metavar="VERSION", help="release version, such as 0.1.0")
+    p.add_argument("version", metavar="VERSION", help="release version, such as 0.1.0 or v0.1.0")
     p.set_defaults(func=cmd_download)
 
     p = sub.add_parser("cite", help="how to cite the dataset (or, with --sources, the texts)")
     p.add_argument("--style", choices=["bibtex", "apa", "cff"], default="bibtex")
-    p.add_argument("--release", metavar="VERSION", help="a published release (default: the installed one)")
+    _version_option(p)
     p.add_argument("--sources", action="store_true", help="list the source texts to credit instead")
     p.set_defaults(func=cmd_cite)
 
     p = sub.add_parser("info", help="the tables of a release and their row counts")
-    p.add_argument("--release", metavar="VERSION", help="a published release (default: the installed one)")
+    _version_option(p)
     p.set_defaults(func=cmd_info)
     return top
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; exit 2 for bad input or usage, 1 for an internal error."""
+    """Run the command line; exit 2 for bad input or usage, 1 for an internal error.
+
+    A closed pipe on standard output ends the command quietly with 141.
+    """
     args = parser().parse_args(argv)
     try:
         return args.func(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`caucasus-events diff A B | head`): stop quietly. Standard output
+        # is pointed at /dev/null so that the interpreter's final flush fails no more.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, as a program killed by the signal would report
+    except OSError as exc:
+        # The machine's fault or the user's (no space, no permission, a folder where a file
+        # must be), never the program's: exit 2 with the path and what was expected.
+        from caucasus_events.safefile import os_message
+
+        where = exc.filename if exc.filename is not None else "-"
+        print(f"{where}: -: {os_message(exc)}", file=sys.stderr)
+        print("nothing was written, or an interrupted commit is finished by the next build", file=sys.stderr)
+        return 2
     except Exception as exc:
+        if isinstance(exc, ModuleNotFoundError):
+            from caucasus_events.extras import missing
+
+            exc = missing(exc, f"caucasus-events {args.command}")
         code = getattr(exc, "exit_code", None)
         if code is None:
             print(f"internal error: {type(exc).__name__}: {exc} (please report it)", file=sys.stderr)

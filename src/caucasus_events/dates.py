@@ -13,13 +13,28 @@ def _month_end(day: dt.date) -> dt.date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
+def _add_months(day: dt.date, months: int) -> dt.date | None:
+    """The 1st of the month ``months`` after ``day``'s, or ``None`` beyond the calendar."""
     index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
+    return dt.date(index // 12, index % 12 + 1, 1) if dt.MINYEAR <= index // 12 <= dt.MAXYEAR else None
 
 
-def interval_problem(start: dt.date | None, end: dt.date | None, precision: str | None) -> str | None:
+class DateProblem(str):
+    """What is wrong with an interval (the message), and ``field``: the key at fault."""
+
+    field: str = "precision"
+
+    def __new__(cls, message: str, field: str = "precision") -> DateProblem:
+        problem = super().__new__(cls, message)
+        problem.field = field
+        return problem
+
+
+def interval_problem(start: dt.date | None, end: dt.date | None, precision: str | None) -> DateProblem | None:
     """What is wrong with an interval, or ``None`` when it fits its precision.
+
+    The problem names the key at fault in ``field``: ``end`` for an end before the start,
+    the bound with a time of day, ``precision`` otherwise.
 
     ``day``: start equals end. ``month``: a whole calendar month. ``season``: three whole
     months starting in March, June, September or December. ``year``: a whole calendar year.
@@ -27,29 +42,37 @@ def interval_problem(start: dt.date | None, end: dt.date | None, precision: str 
     """
     for name, value in (("start", start), ("end", end)):
         if isinstance(value, dt.datetime):
-            return f"{name} {value} has a time of day (expected a date YYYY-MM-DD)"
+            return DateProblem(f"{name} {value} has a time of day (expected a date YYYY-MM-DD)", name)
     if precision == "unknown":
         if start is not None or end is not None:
-            return "precision 'unknown' with a start or end (expected both empty)"
+            return DateProblem("precision 'unknown' with a start or end (expected both empty)")
         return None
     if precision == "range" and (start is None) != (end is None):
         return None  # an open interval: only one bound is known ("before 1 September 2023")
     if start is None or end is None:
-        return f"precision {precision!r} needs both start and end (expected dates, or precision 'unknown')"
+        return DateProblem(
+            f"precision {precision!r} needs both start and end (expected dates, or precision 'unknown')"
+        )
     if end < start:
-        return f"end {end} is before start {start} (expected start <= end)"
+        return DateProblem(f"end {end} is before start {start} (expected start <= end)", "end")
     expected = {
         "day": start,
         "month": _month_end(start) if start.day == 1 else None,
         "year": dt.date(start.year, 12, 31) if (start.month, start.day) == (1, 1) else None,
-        "season": _month_end(_add_months(start, 2))
-        if start.day == 1 and start.month in SEASON_STARTS
+        "season": _month_end(last)
+        if start.day == 1 and start.month in SEASON_STARTS and (last := _add_months(start, 2))
         else None,
     }
     if precision == "range":
-        return None if start < end else f"precision 'range' with start = end {start} (expected 'day')"
+        return (
+            None
+            if start < end
+            else DateProblem(f"precision 'range' with start = end {start} (expected 'day')")
+        )
     if precision not in expected:
-        return f"unknown precision {precision!r} (expected day, month, season, year, range or unknown)"
+        return DateProblem(
+            f"unknown precision {precision!r} (expected day, month, season, year, range or unknown)"
+        )
     if expected[precision] != end:
         if expected[precision] is not None:
             wanted = f"end {expected[precision]}"
@@ -57,9 +80,13 @@ def interval_problem(start: dt.date | None, end: dt.date | None, precision: str 
             wanted = {
                 "month": "a start on the 1st of a month",
                 "year": "a start on 1 January",
-                "season": "a start on 1 March, June, September or December",
+                "season": "a season that ends by 9999-12-31"
+                if start.day == 1 and start.month in SEASON_STARTS
+                else "a start on 1 March, June, September or December",
             }[precision]
-        return f"{start}..{end} does not fit precision {precision!r} (expected {wanted}; see docs/codebook.md, Dates)"
+        return DateProblem(
+            f"{start}..{end} does not fit precision {precision!r} (expected {wanted}; see docs/codebook.md, Dates)"
+        )
     return None
 
 
@@ -90,8 +117,8 @@ def _fit_precision(start: dt.date | None, end: dt.date | None) -> str:
     return "range"
 
 
-def _weekday_on_or_before(day: dt.date, weekday: int) -> dt.date:
-    return day - dt.timedelta(days=(day.weekday() - weekday) % 7)
+def _weekday_on_or_before(day: dt.date | None, weekday: int) -> dt.date | None:
+    return _shift(day, -((day.weekday() - weekday) % 7)) if day else None
 
 
 def _shift(day: dt.date | None, days: int) -> dt.date | None:
@@ -143,8 +170,9 @@ def resolve_relative(expression: str, earliest: dt.date | None, latest: dt.date 
     elif words == "this week":
         start, end = (lo - dt.timedelta(days=lo.weekday())) if lo else None, hi
     elif words == "last week":
-        start = lo - dt.timedelta(days=lo.weekday() + 7) if lo else None
-        end = hi - dt.timedelta(days=hi.weekday() + 1) if hi else None
+        # _shift: at the calendar's start the bound is open rather than an overflow.
+        start = _shift(lo, -(lo.weekday() + 7)) if lo else None
+        end = _shift(hi, -(hi.weekday() + 1)) if hi else None
     elif words in ("this month", "in this month"):
         start, end = lo.replace(day=1) if lo else None, hi
     elif words == "last month":

@@ -10,6 +10,7 @@ from caucasus_events import __version__
 from caucasus_events.models import MODELS
 from caucasus_events.problems import Problem
 from caucasus_events.rawdata import sha256_bytes
+from caucasus_events.safefile import FileFault, read_regular
 
 DATA_LICENSE = {
     "name": "CC-BY-4.0",
@@ -42,10 +43,25 @@ FORMATS = {
 def read_citation(root: Path) -> tuple[dict, list[Problem]]:
     """CITATION.cff as a dict, and a problem when its version is not the package's."""
     path = root / "CITATION.cff"
-    if not path.is_file():
+    if not path.exists():
         return {}, [Problem("CITATION.cff", None, "-", "missing (expected the dataset's citation file)")]
-    cff = yaml.safe_load(path.read_text(encoding="utf-8"))
-    problems = []
+    try:
+        cff = yaml.safe_load(read_regular(path).decode("utf-8"))
+    except (FileFault, UnicodeDecodeError, yaml.YAMLError) as exc:
+        message = exc.message if isinstance(exc, FileFault) else f"unreadable: {exc}"
+        return {}, [Problem("CITATION.cff", None, "-", f"{message} (expected the dataset's citation file)")]
+    if not isinstance(cff, dict):
+        return {}, [
+            Problem("CITATION.cff", None, "-", "not a mapping (expected the dataset's citation file)")
+        ]
+    problems = [
+        Problem("CITATION.cff", None, key, "missing (expected it: the descriptor is made from it)")
+        for key in ("title", "abstract", "repository-code", "keywords", "authors")
+        if key not in cff
+    ]
+    if not isinstance(cff.get("preferred-citation", {}), dict):
+        problems.append(Problem("CITATION.cff", None, "preferred-citation", "expected a mapping"))
+        return cff, problems
     for where, value in (
         ("version", cff.get("version")),
         ("preferred-citation.version", cff.get("preferred-citation", {}).get("version")),

@@ -31,7 +31,12 @@ class DownloadError(DataError):
 
 
 def registry() -> dict[str, dict]:
-    """All releases the registry lists, published or not: ``{version: {"url", "sha256"}}``."""
+    """All releases the registry lists, published or not: ``{version: {"url", "sha256", "files"}}``.
+
+    ``files`` (recorded by ``caucasus-events release --register``) maps each file of the release
+    to its SHA-256; releases registered before it was recorded are checked against their own
+    ``SHA256SUMS``.
+    """
     path = settings.registry_path()
     try:
         entries = json.loads(path.read_text(encoding="utf-8"))
@@ -80,6 +85,61 @@ def url_of(version: str, entry: dict) -> str:
     return entry["url"]
 
 
+#: Where the files of a release are in an installed package (a wheel's data folder or a
+#: checkout); the archive's other files (licenses, README.txt, release notes) are not there.
+_INSTALLED_LAYOUT = re.compile(
+    r"^(datapackage\.json|CITATION\.cff|docs/codebook\.md|processed/.+|schemas/.+)$"
+)
+
+
+def release_files(version: str) -> dict[str, str] | None:
+    """SHA-256 of every file of release ``version``, as the registry records it (None if it does not)."""
+    entry = registry().get(archive.normalize(version))
+    files = entry.get("files") if isinstance(entry, dict) else None
+    return files if isinstance(files, dict) and files else None
+
+
+def _changed(folder: Path, expected: dict[str, str]) -> list[str]:
+    problems = []
+    for rel, digest in sorted(expected.items()):
+        path = folder / rel
+        if not path.is_file():
+            problems.append(f"{path}: missing")
+        elif (found := archive.sha256_hex(path.read_bytes())) != digest:
+            problems.append(f"{path}: SHA-256 {found}, release says {digest}")
+    return problems
+
+
+def is_release(folder: Path, version: str) -> bool:
+    """Whether ``folder`` (an installed package) holds exactly the data files of release ``version``.
+
+    Compared with the SHA-256 of each file the registry records for the release, so a checkout
+    or an installed copy with edited data is never taken for a published release.
+    """
+    files = release_files(version)
+    if files is None:
+        return False
+    return not _changed(folder, {rel: d for rel, d in files.items() if _INSTALLED_LAYOUT.match(rel)})
+
+
+def _verify_cached(folder: Path, version: str, entry: dict) -> None:
+    # Every use re-checks the cache: a file edited after download is refused, not served.
+    expected, problems = release_files(version), []
+    if expected is None:  # registered before file hashes were recorded: the archive's own list
+        sums = folder / archive.SUMS
+        if sums.is_file():
+            expected, problems = archive.parse_sums(sums.read_bytes())
+        else:
+            expected, problems = {}, [f"{sums}: missing"]
+    if problems := problems + _changed(folder, expected):
+        raise DownloadError(
+            f"the cached release {version} was changed after it was downloaded and verified:\n  "
+            + "\n  ".join(problems)
+            + f"\nDelete the folder {folder} (for example `rm -r '{folder}'`); "
+            f"the next use downloads and verifies it again."
+        )
+
+
 def cached(version: str) -> Path | None:
     """The unpacked release in the cache, or None."""
     folder = settings.cache_dir() / version
@@ -101,8 +161,13 @@ def _usable_cache() -> Path:
 
 
 def _download(url: str, sha256: str, folder: Path, name: str, seconds: float) -> Path:
-    import pooch  # the only place the download machinery is imported
-    import requests
+    try:
+        import pooch  # the only place the download machinery is imported
+        import requests
+    except ModuleNotFoundError as exc:
+        from caucasus_events.extras import missing
+
+        raise missing(exc, f"downloading {name}") from None
 
     logger = pooch.get_logger()
     level = logger.level
@@ -170,8 +235,10 @@ def fetch(version: str, *, timeout_s: float | None = None, say=None) -> Path:
         Unknown version, offline and not cached, unusable cache folder, HTTP error, timeout,
         wrong hash, unsafe or damaged archive. Nothing is left in the cache.
     """
+    version = archive.normalize(version)
     entry = _entry(version)
     if folder := cached(version):
+        _verify_cached(folder, version, entry)
         return folder
     if settings.offline():
         raise DownloadError(

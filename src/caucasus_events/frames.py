@@ -67,3 +67,26 @@ def to_frame(table: pa.Table, schema: dict) -> pd.DataFrame:
         elif field["type"] == "date":
             frame[name] = frame[name].astype("datetime64[s]")
     return frame
+
+
+def to_polars(table: pa.Table, schema: dict):
+    """Convert an Arrow table to a Polars DataFrame with the dataset's types.
+
+    Dates stay ``Date``, integers ``Int64``, numbers ``Float64``, booleans ``Boolean``, text
+    ``String``; categorical columns become ``Enum`` with all the codebook's categories, in the
+    codebook's order (as the pandas categoricals have). Polars is imported here only.
+    """
+    import polars as pl
+
+    frame = pl.from_arrow(table.select([f["name"] for f in schema["fields"]]))
+    casts = []
+    for field in schema["fields"]:
+        if field.get("categorical"):
+            allowed = field["constraints"]["enum"]
+            unknown = set(frame[field["name"]].drop_nulls().cast(pl.String).unique()) - set(allowed)
+            if unknown:
+                raise CategoryError(
+                    f"column {field['name']!r} holds {sorted(unknown)} (allowed: {', '.join(allowed)})"
+                )
+            casts.append(pl.col(field["name"]).cast(pl.String).cast(pl.Enum(allowed)))
+    return frame.with_columns(casts) if casts else frame

@@ -41,7 +41,8 @@ RULES = {
         Rule("L07", "mode-departure", ERROR, "A mode other than the CAMEO code's default mode is a departure from the mapping and says why."),
         Rule("L08", "unused-registry", WARNING, "Registry entries no event, mention or article uses are dead weight or a missed link."),
         Rule("L09", "date-remark", ERROR, "A date disagreement is a conflict of fact: the text's date must be disjoint from the event's; other remarks are notes."),
-        Rule("L10", "office-source", ERROR, "A statement is the act of the office that issues it (or of the person it names), not of a body above it."),
+        Rule("L10", "office-source", ERROR, "What a statement says in its own voice (appeals, praise, condemnation; CAMEO 01, 02, 05, 10-13) is the act of the office that issues it, or of the person it names, not of a body above it."),
+        Rule("L11", "id-block", ERROR, "New events use IDs of the block reserved for their text, so that two annotators never pick the same ID."),
     ]
 }  # fmt: skip
 
@@ -55,9 +56,10 @@ FORMULAS = [
     ('condemnation ("condemned")', r"\bcondemn", {"012", "111"}, "111"),
     ('welcoming an act ("welcomed")', r"\bwelcom", {"050", "051", "052"}, "051"),
 ]
-#: CAMEO roots of acts that consist in saying something (statements, appeals, intents,
-#: diplomatic cooperation, demands, disapproval, rejection, threats): the office rule's scope.
-VERBAL_ROOTS = {"01", "02", "03", "05", "10", "11", "12", "13"}
+#: CAMEO roots of acts that a statement performs in its own voice (statements, appeals, praise
+#: and other diplomatic cooperation, demands, disapproval, rejection, threats): the office
+#: rule's scope. Intents and pledges (03) a statement reports of a whole government stay its.
+VERBAL_ROOTS = {"01", "02", "05", "10", "11", "12", "13"}
 #: PLOVER quad class of material conflict (ASSAULT, COERCE, MOBILIZE, ...).
 MATERIAL_CONFLICT = 4
 #: Passages shorter than this are too common to suggest a link.
@@ -109,6 +111,7 @@ class Linter:
             self.unused_registry,
             self.date_remarks,
             self.office_sources,
+            self.id_blocks,
         ):
             check()
         return sorted(self.findings, key=lambda f: (f[1].path, f[1].line or 0, f[0].id))
@@ -271,6 +274,25 @@ class Linter:
                     "source",
                     f"{source} for a statement issued by {office} (expected {office} or a person in it; "
                     "keep the text's wording in as_written.source)",
+                )
+
+    def id_blocks(self) -> None:
+        blocks = self.reg.id_blocks
+        if not blocks:
+            return
+        # IDs below the first reserved block predate the reservations.
+        first = min(int(b["first"][1:]) for b in blocks)
+        for event_id in self.reg.events:
+            number = int(event_id[1:])
+            if number >= first and not any(
+                int(b["first"][1:]) <= number <= int(b["last"][1:]) for b in blocks
+            ):
+                self.at_event(
+                    "L11",
+                    event_id,
+                    "id",
+                    f"{event_id} lies in no block of raw/id-blocks.yaml (expected an ID of the block "
+                    "reserved for the text, see `caucasus-events add`)",
                 )
 
     def _ancestors(self, actor_id: str) -> set[str]:

@@ -17,6 +17,14 @@ _TYPOGRAPHY = str.maketrans(
 )  # fmt: skip
 
 
+#: Bounds on the "nearest passage" hint, a courtesy whose search may not cost seconds: texts
+#: longer than MAX_HINT_TEXT characters get no hint (folding costs about 2 µs a character),
+#: and the fuzzy search runs only while text length x quote length stays under MAX_HINT_WORK
+#: (a few tenths of a second at the bound). No real article comes near either.
+MAX_HINT_TEXT = 200_000
+MAX_HINT_WORK = 5_000_000
+
+
 class QuoteError(ValueError):
     """The quote cannot be placed in the text; the message says why and what to do."""
 
@@ -39,6 +47,8 @@ def _line_of(text: str, offset: int) -> int:
 
 def nearest(text: str, quote: str) -> str | None:
     """The passage of ``text`` that most resembles ``quote``, for a hint; ``None`` if none does."""
+    if len(text) > MAX_HINT_TEXT:
+        return None
     folded_quote = _fold(quote)
     # Map each folded text position back to the original one, so the hint quotes the text.
     folded, origin = [], []
@@ -53,6 +63,8 @@ def nearest(text: str, quote: str) -> str | None:
     if at != -1:
         start, end = origin[at], origin[at + len(folded_quote) - 1] + 1
         return text[start:end]
+    if len(folded_text) * len(folded_quote) > MAX_HINT_WORK:
+        return None
     matcher = difflib.SequenceMatcher(None, folded_text, folded_quote, autojunk=False)
     block = matcher.find_longest_match(0, len(folded_text), 0, len(folded_quote))
     if block.size < max(8, len(folded_quote) // 3):
@@ -128,4 +140,14 @@ def resolve(
         )
     else:
         start = starts[0]
-    return start, start + len(quote)
+    end = start + len(quote)
+    # A span that cuts a combining sequence (a letter and its accents) would split a character
+    # as a reader sees it: the quote would drop, or begin with, an accent of its neighbour.
+    for at, side in ((end, "end"), (start, "start")):
+        if at < len(text) and unicodedata.category(text[at]).startswith("M"):
+            raise QuoteError(
+                f"quote would {side} inside a combining character sequence (the text has "
+                f"U+{ord(text[at]):04X} {unicodedata.name(text[at], 'a combining mark')} at offset {at}; "
+                "expected the quote to include the whole character with its marks)"
+            )
+    return start, end

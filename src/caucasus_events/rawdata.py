@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
 import re
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pycountry
 
+from caucasus_events.codebook_models import CSV_MODELS, read_codebooks
 from caucasus_events.dates import interval_problem
 from caucasus_events.models import ACTOR_KINDS, EVENT_KINDS, PLACE_KINDS, PUBLISHER_KINDS, SECTORS, STATUSES
 from caucasus_events.problems import Problem, relpath
@@ -99,18 +99,18 @@ PUBLISHER_SPEC: Spec = {
     "speaks_as": (False, TEXT, "the actor ID of the office whose statements it publishes, or null"),
     "note": (False, TEXT, "text or null"),
 }
+ID_BLOCK_SPEC: Spec = {
+    "first": (True, TEXT, "the block's first event ID"),
+    "last": (True, TEXT, "the block's last event ID"),
+    "annotator": (True, TEXT, "who it is reserved for"),
+    "article": (True, TEXT, "the text it is reserved for"),
+}
 RETIRED_SPEC: Spec = {
     "id": (True, TEXT, "E followed by 6 digits"),
     "reason": (True, TEXT, "why the ID was withdrawn"),
     "replaced_by": (False, TEXT, "an event ID or null"),
 }
-CODEBOOK_FILES = {
-    "cameo_codes": "cameo_codes.csv",
-    "plover_types": "plover_types.csv",
-    "plover_modes": "plover_modes.csv",
-    "plover_contexts": "plover_contexts.csv",
-    "cameo_plover": "cameo_plover.csv",
-}
+CODEBOOK_FILES = {name: filename for name, (filename, _) in CSV_MODELS.items()}
 
 
 @dataclass
@@ -122,6 +122,8 @@ class Registries:
     events: dict[str, dict] = field(default_factory=dict)
     retired: dict[str, dict] = field(default_factory=dict)
     publishers: dict[str, dict] = field(default_factory=dict)
+    #: Event-ID blocks reserved by `caucasus-events add` (raw/id-blocks.yaml, optional).
+    id_blocks: list[dict] = field(default_factory=list)
     codebooks: dict[str, list[dict]] = field(default_factory=dict)
     #: IDs of records that have problems of their own, and kinds of registry (``actor``,
     #: ``place``, ``event``) with a file that could not be read: references to them are not
@@ -147,7 +149,7 @@ def _registry(
     path: Path, root: Path, spec: Spec, kind: str, reg: Registries
 ) -> tuple[list[tuple[Mapping, str]], list[Problem]]:
     shown = relpath(path, root)
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):  # anything else is the reader's to report
         reg.unreadable.add(kind)
         return [], [Problem(shown, None, "-", f"missing file (expected the {kind} registry)")]
     doc, problems = load_yaml(path, shown)
@@ -199,21 +201,6 @@ def _unique(records, label: str, problems: list[Problem]) -> dict[str, Mapping]:
     return seen
 
 
-def read_codebooks(raw: Path, root: Path) -> tuple[dict[str, list[dict]], list[Problem]]:
-    """Read the codebook CSVs as lists of row dicts (strings; empty cells as ``None``)."""
-    books, problems = {}, []
-    for name, filename in CODEBOOK_FILES.items():
-        path = raw / "codebooks" / filename
-        if not path.is_file():
-            problems.append(Problem(relpath(path, root), None, "-", "missing codebook file"))
-            continue
-        with path.open(encoding="utf-8", newline="") as handle:
-            books[name] = [
-                {k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(handle)
-            ]
-    return books, problems
-
-
 def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
     """Read and check actors, places, events, retired IDs and codebooks."""
     raw = root / "raw"
@@ -231,6 +218,17 @@ def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
     retired, found = _registry(raw / "retired.yaml", root, RETIRED_SPEC, "retired event", reg)
     problems += found
     reg.retired = _unique(retired, "retired event", problems)
+    if (raw / "id-blocks.yaml").exists():
+        blocks, found = _registry(raw / "id-blocks.yaml", root, ID_BLOCK_SPEC, "ID block", reg)
+        problems += found
+        for record, shown in blocks:
+            bad = [k for k in ("first", "last") if not EVENT_ID.match(record[k])]
+            problems += [
+                Problem(shown, record.lines[k], k, f"{record[k]!r} (expected E followed by 6 digits)")
+                for k in bad
+            ]
+            if not bad:
+                reg.id_blocks.append(dict(record))
     publishers, found = _registry(raw / "publishers.yaml", root, PUBLISHER_SPEC, "publisher", reg)
     problems += found
     reg.publishers = _unique(publishers, "publisher", problems)
@@ -422,7 +420,7 @@ def check_event(record: Mapping, reg: Registries) -> list[Problem]:
     found = check_record(date, INTERVAL_SPEC, shown, "date", lines["date"])
     problems += found
     if not found and (message := interval_problem(date.get("start"), date.get("end"), date["precision"])):
-        bad("date", message)
+        bad(f"date.{message.field}", message, date.lines.get(message.field))
     if (
         not found
         and record["kind"] == "act"

@@ -36,7 +36,7 @@ from caucasus_events.diff import Package, PackageDiff, compare, open_package
 from caucasus_events.problems import InputError, Problem, UsageError
 
 LEVELS = ("patch", "minor", "major")
-EXTRA_FILES = ("CITATION.cff", "LICENSE", "LICENSE-DATA.md")
+EXTRA_FILES = ("CITATION.cff", "LICENSE", "LICENSE-DATA.md", "docs/codebook.md")
 REGISTRY = Path("src") / "caucasus_events" / "registry.json"
 ZENODO = ".zenodo.json"
 _PUBLISHED = re.compile(r"^(processed|schemas)/[A-Za-z0-9_.-]+$")
@@ -273,6 +273,7 @@ def readme(package: dict, counts: dict[str, int]) -> bytes:
         "  datapackage.json    the Data Package descriptor: tables, columns, hashes, licenses",
         "  processed/          each table as CSV (UTF-8) and as Parquet",
         "  schemas/            the Table Schema of each table",
+        "  docs/codebook.md    the codebook: coding rules and the meaning of every column",
         "  CITATION.cff        how to cite this release",
         "  LICENSE             MIT license of the code",
         "  LICENSE-DATA.md     licenses of the data, the codebooks and the source texts",
@@ -290,8 +291,8 @@ def readme(package: dict, counts: dict[str, int]) -> bytes:
         "The source texts are not included; the articles table says where each was published",
         "and under which license.",
         "",
-        "In Python:",
-        "  pip install caucasus-events",
+        "In Python (the download extra fetches and verifies this release by its SHA-256):",
+        '  pip install "caucasus-events[download]"',
         f'  python -c \'import caucasus_events as ce; print(ce.load("events", version="{version}"))\'',
         "",
         f"Data: {package['licenses'][0]['title']} ({package['licenses'][0]['path']}), see LICENSE-DATA.md.",
@@ -356,12 +357,16 @@ def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(p) for p in version.split("."))
 
 
-def register(root: Path, version: str, url: str, sha256: str) -> Path:
-    """Record a published archive in the project's registry.json (the package's list of releases)."""
+def register(root: Path, version: str, url: str, sha256: str, files: dict[str, str]) -> Path:
+    """Record a published archive in the project's registry.json (the package's list of releases).
+
+    ``files`` maps each file of the archive to its SHA-256: loading a pinned release uses an
+    installed copy only when its files have these hashes, and re-checks the cache against them.
+    """
     path, registry = _registry(root)
     if not path.parent.is_dir():
         raise UsageError(f"{path.parent}: missing (expected the package source, to record the release in)")
-    registry[version] = {"url": url, "sha256": sha256}
+    registry[version] = {"url": url, "sha256": sha256, "files": dict(sorted(files.items()))}
     ordered = {v: registry[v] for v in sorted(registry, key=_version_key)}
     _atomic_write(path, (json.dumps(ordered, indent=2) + "\n").encode("utf-8"))
     return path
@@ -374,6 +379,7 @@ def release(
     version: str = __version__,
     register_it: bool = False,
     dist: Path | None = None,
+    with_site: bool = False,
     say=print,
 ) -> Path:
     """Write the release archive of the built package in ``root`` and return its path.
@@ -391,6 +397,9 @@ def release(
         Record the archive's URL and SHA-256 in ``src/caucasus_events/registry.json``.
     dist : Path, optional
         Output folder (default ``root / "dist"``).
+    with_site : bool
+        Also write the release's browsable site, ``caucasus-events-site-X.Y.Z.zip`` (see
+        :mod:`caucasus_events.site`; needs the ``site`` extra). The data archive is unchanged.
 
     Raises
     ------
@@ -444,10 +453,23 @@ def release(
             f"{version} was published with SHA-256 {published}; this archive has {digest}. "
             "A published release never changes: bump the version (and add a CHANGELOG.md entry)"
         )
+    site = None
+    if with_site:  # built before anything is written, so that a failure writes nothing
+        from caucasus_events.site import archive_name as site_archive_name
+        from caucasus_events.site import site_files
+
+        site = archive.write_zip(
+            site_files(root, previous=previous), version, zip_time(cff), top=site_archive_name(version)[:-4]
+        )
     target = (dist or root / "dist") / archive.archive_name(version)
     _atomic_write(target, data)
     say(f"wrote {target} ({len(files) + 1} files, {len(data)} bytes, sha256 {digest})")
+    if site is not None:
+        site_target = target.with_name(site_archive_name(version))
+        _atomic_write(site_target, site)
+        say(f"wrote {site_target} ({len(site)} bytes, sha256 {archive.sha256_hex(site)})")
     if register_it:
         url = f"{str(cff.get('repository-code', '')).rstrip('/')}/releases/download/v{version}/{target.name}"
-        say(f"recorded {version} in {register(root, version, url, digest)}")
+        hashes = {rel: archive.sha256_hex(data) for rel, data in files.items()}
+        say(f"recorded {version} in {register(root, version, url, digest, hashes)}")
     return target

@@ -22,6 +22,7 @@ from caucasus_events.rawdata import (
     event_interval,
     sha256_bytes,
 )
+from caucasus_events.safefile import FileFault, read_regular
 from caucasus_events.yamlio import DATE_T, TEXT, Mapping, check_record, load_yaml
 
 ANNOTATION_SPEC = {
@@ -110,7 +111,7 @@ def read_text(path: Path, shown: str, root: Path) -> tuple[str | None, bytes | N
                 )
             ],
         )
-    if not path.is_file():
+    if not path.exists():
         return (
             None,
             None,
@@ -123,7 +124,10 @@ def read_text(path: Path, shown: str, root: Path) -> tuple[str | None, bytes | N
                 )
             ],
         )
-    data = path.read_bytes()
+    try:
+        data = read_regular(path)
+    except FileFault as exc:
+        return None, None, [Problem(shown, None, "-", exc.message)]
     text, problems = decode_text(data, shown)
     return text, data, problems
 
@@ -179,6 +183,16 @@ def process_article(root: Path, article_id: str, reg: Registries) -> ArticleResu
     text, data, found = read_text(text_path, relpath(text_path, root), root)
     problems += found
     if meta_ok and text is not None and (digest := sha256_bytes(data)) != meta["sha256"]:
+        if meta["sha256"].lower() == digest:
+            result.problems.append(
+                Problem(
+                    meta_shown,
+                    meta.lines["sha256"],
+                    "sha256",
+                    f"{meta['sha256']} is in upper case (expected lower-case hex: {digest})",
+                )
+            )
+            return result
         result.problems.append(
             Problem(
                 meta_shown,
@@ -545,4 +559,4 @@ def _check_mention_date(date: Mapping, meta: Mapping, bad) -> None:
             "(expected start/end left empty, with a note)",
         )
     if message := interval_problem(start, end, precision or "day"):
-        bad("precision", message)
+        bad(message.field, message)

@@ -8,6 +8,7 @@ module translates each model: dtype to field type, nullability to ``required``, 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandera.pandas as pa
@@ -59,6 +60,40 @@ def field_descriptors(model: type[pa.DataFrameModel], categories: dict[str, list
     return fields
 
 
+#: Appended to the description of every text code that looks like a number (see :func:`text_codes`).
+TEXT_CODE_NOTE = (
+    "Text, not a number: digits whose leading zeros are part of the code; read this column as text "
+    "(codebook, 'Reading the CSV files')."
+)
+# A pattern that admits only digits, such as ^\d{2,4}$ or ^[0-9]+$.
+_DIGITS_ONLY = re.compile(r"^\^?(?:(?:\\d|\[0-9\])(?:\{\d+(?:,\d*)?\}|[+*?])?)+\$?$")
+
+
+def text_codes() -> dict[str, list[str]]:
+    """The text columns of each table whose values are all digits, such as CAMEO codes ``"010"``.
+
+    A type-guessing CSV reader (``pandas.read_csv``, R's ``read.csv``, Stata, spreadsheets)
+    turns them into numbers, dropping the leading zeros. Found from the models: a text column
+    whose pattern admits only digits, and every text column that is a foreign key to one.
+    """
+    found: set[tuple[str, str]] = set()
+    for table, model in MODELS.items():
+        for name, column in model.to_schema().columns.items():
+            patterns = [c.statistics["pattern"] for c in column.checks if c.name == "str_matches"]
+            if _field_type(str(column.dtype)) == "string" and any(_DIGITS_ONLY.match(p) for p in patterns):
+                found.add((table, name))
+    grown = True
+    while grown:  # foreign keys to a text code are text codes too (chains are followed)
+        before = len(found)
+        for table, model in MODELS.items():
+            for fk in model.Config.metadata["foreign_keys"]:
+                target = (fk["reference"]["resource"], fk["reference"]["fields"])
+                if target in found and isinstance(fk["fields"], str):
+                    found.add((table, fk["fields"]))
+        grown = len(found) > before
+    return {table: [c for c in MODELS[table].to_schema().columns if (table, c) in found] for table in MODELS}
+
+
 def table_schema(table: str, categories: dict[str, list[str]] | None = None) -> dict:
     """The Frictionless Table Schema of ``table``.
 
@@ -71,8 +106,13 @@ def table_schema(table: str, categories: dict[str, list[str]] | None = None) -> 
     """
     model = MODELS[table]
     meta = model.Config.metadata
+    fields = field_descriptors(model, categories or {})
+    codes = text_codes()[table]
+    for field in fields:
+        if field["name"] in codes:
+            field["description"] = f"{field.get('description', '')} {TEXT_CODE_NOTE}".strip()
     schema: dict[str, Any] = {
-        "fields": field_descriptors(model, categories or {}),
+        "fields": fields,
         # Frictionless reads a null number in Parquet as NaN, spelled "nan"; no cell of ours is
         # the text "nan" (CSV writes nulls as empty cells), so the two agree.
         "missingValues": ["", "nan"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from pathlib import Path
@@ -17,6 +18,7 @@ from caucasus_events.frames import arrow_schema, to_frame
 from caucasus_events.models import MODELS
 from caucasus_events.problems import Problem
 from caucasus_events.progress import QUIET, Reporter
+from caucasus_events.safefile import FileFault, read_regular
 
 
 def _where(table: str, index) -> tuple[str, int | None]:
@@ -25,6 +27,10 @@ def _where(table: str, index) -> tuple[str, int | None]:
 
 
 UNIQUENESS = ("field_uniqueness", "multiple_fields_uniqueness")
+#: The descriptor and schemas are small; a larger file is refused unread.
+MAX_JSON_BYTES = 16 * 1024 * 1024
+#: Descriptor keys every release carries: what a reader or an archive needs to identify it.
+REQUIRED_KEYS = ("profile", "name", "title", "version", "licenses", "resources")
 
 
 def _plain(value: object) -> object:
@@ -293,12 +299,13 @@ def check_frames(frames: dict[str, pd.DataFrame], texts: dict[str, str] | None =
 def read_texts(root: Path) -> dict[str, str]:
     """Article texts of a source tree (raw/articles), if there is one beside the package."""
     folder = root / "raw" / "articles"
-    # A text that does not decode is the build's to report; here it just fails its quotes.
-    return (
-        {p.stem: p.read_bytes().decode("utf-8", "replace") for p in sorted(folder.glob("*.txt"))}
-        if folder.is_dir()
-        else {}
-    )
+    # A text that does not decode, or cannot be read, is the build's to report; here it just
+    # fails its quotes, or is left out.
+    texts = {}
+    for path in sorted(folder.glob("*.txt")) if folder.is_dir() else []:
+        with contextlib.suppress(FileFault):
+            texts[path.stem] = read_regular(path).decode("utf-8", "replace")
+    return texts
 
 
 def file_problems(root: Path, package: dict, progress=None) -> list[Problem]:
@@ -314,8 +321,19 @@ def file_problems(root: Path, package: dict, progress=None) -> list[Problem]:
                 Problem("datapackage.json", None, f"resources[{i}]", "expected a resource with a path")
             )
             continue
+        for key in ("schema", "dialect"):  # the other places a resource may name a file
+            named = resource.get(key)
+            if isinstance(named, str) and not _inside(root, named):
+                problems.append(
+                    Problem(
+                        "datapackage.json",
+                        None,
+                        f"resources[{i}].{key}",
+                        f"{named!r} (expected a path inside the package, such as schemas/events.json)",
+                    )
+                )
         path = root / resource["path"]
-        if not path.resolve().is_relative_to(root):
+        if not _inside(root, resource["path"]):
             problems.append(
                 Problem(
                     resource["path"], None, "-", "path leaves the package folder (expected a path inside it)"
@@ -352,12 +370,44 @@ def file_problems(root: Path, package: dict, progress=None) -> list[Problem]:
     return problems
 
 
-def frictionless_problems(root: Path) -> list[Problem]:
-    """Row-by-row Frictionless validation of the CSV resources (slow on large packages)."""
-    from frictionless import Package, system
+def _inside(root: Path, rel: str) -> bool:
+    """Whether ``rel`` is a relative path that stays inside ``root`` (links resolved)."""
+    return "://" not in rel and not Path(rel).is_absolute() and (root / rel).resolve().is_relative_to(root)
 
-    with system.use_context(trusted=True):
-        report = Package(str(root / "datapackage.json")).validate()
+
+def schema_problems(root: Path, plover_types: list[str]) -> list[Problem]:
+    """Each Table Schema file is the one the models give (no hash covers these files)."""
+    from caucasus_events.serialize import json_bytes
+    from caucasus_events.tableschema import codebook_categories, table_schema
+
+    problems = []
+    for table in MODELS:
+        shown = f"schemas/{table}.json"
+        expected = json_bytes(
+            table_schema(table, codebook_categories(table, {"plover_types.type": plover_types}))
+        )
+        if (root / shown).read_bytes() != expected:
+            problems.append(
+                Problem(
+                    shown, None, "-", "differs from the Table Schema the models give (expected it unedited)"
+                )
+            )
+    return problems
+
+
+def frictionless_problems(root: Path) -> list[Problem]:
+    """Row-by-row Frictionless validation of the CSV resources (slow on large packages).
+
+    Frictionless runs untrusted: it refuses absolute paths and paths that leave the package
+    (the paths were also checked before), so a descriptor cannot make it read elsewhere.
+    """
+    from frictionless import FrictionlessException, Package, system
+
+    try:
+        with system.use_context(trusted=False):
+            report = Package(str(root / "datapackage.json")).validate()
+    except FrictionlessException as exc:
+        return [Problem("datapackage.json", None, "-", f"frictionless: {exc.error.message}")]
     problems = []
     for task in report.tasks:
         for error in task.errors:
@@ -383,6 +433,11 @@ def descriptor_problems(package: dict, profile: bool = True) -> list[Problem]:
     """
     named = {r.get("path") for r in package["resources"] if isinstance(r, dict)}
     problems = [
+        Problem("datapackage.json", None, key, f"missing (expected the package's {key})")
+        for key in REQUIRED_KEYS
+        if key not in package
+    ]
+    problems += [
         Problem(
             "datapackage.json",
             None,
@@ -461,6 +516,7 @@ def validate_package(
             bar(1, item=f"{table}: {'unreadable' if frame is None else f'{len(frame):,} rows read'}")
     if len(frames) < len(MODELS):
         return problems  # the table checks need every table
+    problems += schema_problems(root, [str(t) for t in frames["plover_types"]["type"]])
     with report.bar("checks") as bar:
         problems += check_frames(frames, read_texts(root))
         bar(1, item="models, keys, derived values and quotes checked")
@@ -475,7 +531,9 @@ def _read_json(path: Path, shown: str) -> tuple[object, list[Problem]]:
     if not path.is_file():
         return None, [Problem(shown, None, "-", "missing (expected a JSON file)")]
     try:
-        return json.loads(path.read_text(encoding="utf-8")), []
+        return json.loads(read_regular(path, MAX_JSON_BYTES).decode("utf-8")), []
+    except FileFault as exc:
+        return None, [Problem(shown, None, "-", f"{exc.message} (expected a JSON file)")]
     except UnicodeDecodeError as exc:
         return None, [Problem(shown, None, "-", f"not UTF-8 at byte {exc.start} (expected JSON)")]
     except json.JSONDecodeError as exc:

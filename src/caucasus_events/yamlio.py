@@ -18,12 +18,16 @@ from pathlib import Path
 import yaml
 
 from caucasus_events.problems import Problem
+from caucasus_events.safefile import FileFault, read_regular
 
 #: No real annotation comes near this; anything larger is refused before parsing.
 MAX_BYTES = 2 * 1024 * 1024
 _STR = "tag:yaml.org,2002:str"
 #: Half of a UTF-16 pair, which a "\ud800" escape can produce but no UTF-8 file can hold.
 _SURROGATE = re.compile("[\ud800-\udfff]")
+#: What YAML refuses as a raw character, and a carriage return (which YAML reads as a line
+#: break when raw): escapes such as "\0", "\e" or "\r" may not bring them in either.
+_CONTROL = re.compile(f"{yaml.reader.Reader.NON_PRINTABLE.pattern}|\r")
 
 
 class Mapping(dict):
@@ -117,6 +121,12 @@ def _build(node: yaml.Node, loader: yaml.BaseConstructor):
         raise _Refused(
             line, "text with an unpaired surrogate escape such as \\ud800 (expected valid Unicode)"
         )
+    if isinstance(value, str) and (found := _CONTROL.search(value)):
+        raise _Refused(
+            line,
+            f"text with control character #x{ord(found.group()):04x} from an escape "
+            "(expected printable text; write line breaks as \\n)",
+        )
     return value
 
 
@@ -209,10 +219,10 @@ def load_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
         return None, [
             Problem(shown, None, "-", "file is a symbolic link (expected a plain file inside raw/)")
         ]
-    size = path.stat().st_size
-    if size > MAX_BYTES:
-        return None, [Problem(shown, None, "-", f"file is {size:,} bytes (expected at most {MAX_BYTES:,})")]
-    raw = path.read_bytes()
+    try:
+        raw = read_regular(path, MAX_BYTES)
+    except FileFault as exc:
+        return None, [Problem(shown, None, "-", exc.message)]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
