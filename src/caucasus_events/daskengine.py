@@ -1,6 +1,6 @@
 """The per-article stage on a Dask cluster: ``caucasus-events build --engine dask``.
 
-The registries are read and checked once, here, and broadcast to every worker; the articles
+The registries are read and checked once, by the build, and sent to every worker; the articles
 are sent in chunks, each checked by :func:`caucasus_events.stage.process_article` on a worker,
 and the results come back in the order of the articles, so that assembly, checks and
 serialization (here, as in the local engine) give the same bytes. Dask is an optional extra
