@@ -36,6 +36,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in t
 RECORD = """() => ({
   links: [...document.querySelectorAll('a[href], link[href]')].map(e => e.href)
     .concat([...document.querySelectorAll('img[src], script[src]')].map(e => e.src)),
+  resources: [...document.querySelectorAll('link[href]')].map(e => e.href)
+    .concat([...document.querySelectorAll('img[src], script[src], iframe[src], source[src]')].map(e => e.src)),
   ids: [...document.querySelectorAll('[id]')].map(e => e.id),
   marks: [...document.querySelectorAll('main mark')].map(e => [e.dataset.mention || e.dataset.mentions, e.textContent]),
   text: document.body.innerText,
@@ -85,6 +87,13 @@ def test_every_page_loads_without_console_errors(visited, tables):
     assert {rel: r["errors"] for rel, r in visited.items() if r["errors"]} == {}
     broken = {rel: [src for src, ok in r["images"] if not ok] for rel, r in visited.items()}
     assert {rel: srcs for rel, srcs in broken.items() if srcs} == {}
+
+
+def test_no_page_loads_anything_from_outside_the_site(visited, site_dir):
+    root = site_dir.resolve().as_uri()
+    outside = {rel: [u for u in r["resources"] if not u.startswith(root + "/")] for rel, r in visited.items()}
+    assert {rel: urls for rel, urls in outside.items() if urls} == {}
+    assert all(r["resources"] for r in visited.values())  # the stylesheet, at least
 
 
 def test_every_internal_link_resolves(visited, site_dir):

@@ -78,12 +78,17 @@ class SiteError(Exception):
 
 
 def require_extra() -> None:
-    """Fail with the install command when the ``site`` extra is missing."""
+    """Fail with the install command when the ``site`` extra is missing (as every command does)."""
     if jinja2 is None or MarkdownIt is None:
-        raise SiteError(
-            "caucasus-events site needs the 'site' extra (Jinja2 and markdown-it-py): "
-            "pip install 'caucasus-events[site]'"
-        )
+        import importlib
+
+        from caucasus_events.extras import missing
+
+        for module in ("jinja2", "markdown_it"):
+            try:
+                importlib.import_module(module)
+            except ModuleNotFoundError as exc:
+                raise missing(exc, "caucasus-events site") from None
 
 
 # ---------------------------------------------------------------------------------------------
