@@ -13,6 +13,7 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
+from caucasus_events.extras import missing
 from caucasus_events.problems import UsageError
 from caucasus_events.rawdata import Registries
 from caucasus_events.stage import ArticleResult, process_article
@@ -22,14 +23,11 @@ LOCAL_WORKERS = 2
 
 
 def require() -> None:
-    """Raise :class:`UsageError` (exit 2, naming the extra) unless Dask's scheduler is installed."""
+    """Raise :class:`MissingExtra` (exit 2, naming the extra) unless Dask's scheduler is installed."""
     try:
         import dask.distributed  # noqa: F401
-    except ImportError:
-        raise UsageError(
-            "--engine dask needs Dask's distributed scheduler, which is not installed "
-            "(expected the 'dask' extra: pip install 'caucasus-events[dask]')"
-        ) from None
+    except ModuleNotFoundError as exc:
+        raise missing(exc, "build --engine dask") from None
 
 
 def connect(scheduler: str | None, workers: int):
@@ -42,8 +40,10 @@ def connect(scheduler: str | None, workers: int):
 
     Raises
     ------
+    MissingExtra
+        Dask is not installed (exit 2, naming the extra).
     UsageError
-        Dask is not installed (exit 2, naming the extra), or the scheduler cannot be reached.
+        The scheduler cannot be reached.
     """
     require()
     from dask.distributed import Client, LocalCluster
