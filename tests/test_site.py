@@ -278,7 +278,10 @@ def test_without_the_site_extra_the_command_names_it(tmp_path):
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert run.returncode == 2, run.stderr
-    assert "pip install 'caucasus-events[site]'" in run.stderr
+    assert (
+        "needs the 'site' extra (jinja2 is not installed): pip install \"caucasus-events[site]\""
+        in run.stderr
+    )
     assert "Traceback" not in run.stderr
     assert not (tmp_path / "out").exists()
 

@@ -30,16 +30,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import jinja2  # the `site` extra; the command line names it when it is missing
+from markdown_it import MarkdownIt
+
 from caucasus_events import archive
 from caucasus_events.diff import Package, open_package, plain
 from caucasus_events.problems import InputError, Problem, UsageError, relpath
-
-try:  # the `site` extra
-    import jinja2
-    from markdown_it import MarkdownIt
-except ImportError:  # pragma: no cover - exercised by a subprocess test without the extra
-    jinja2 = None
-    MarkdownIt = None
 
 TEMPLATES = Path(__file__).resolve().parent / "templates" / "site"
 #: A file every site carries, so that a rebuild may replace a folder only when it is a site.
@@ -69,26 +65,6 @@ PARAGRAPH_BREAK = "\n"
 def archive_name(version: str) -> str:
     """The file name of the site archive that ``caucasus-events release --with-site`` writes."""
     return f"caucasus-events-site-{version}.zip"
-
-
-class SiteError(Exception):
-    """The site cannot be built in this environment (exit code 2)."""
-
-    exit_code = 2
-
-
-def require_extra() -> None:
-    """Fail with the install command when the ``site`` extra is missing (as every command does)."""
-    if jinja2 is None or MarkdownIt is None:
-        import importlib
-
-        from caucasus_events.extras import missing
-
-        for module in ("jinja2", "markdown_it"):
-            try:
-                importlib.import_module(module)
-            except ModuleNotFoundError as exc:
-                raise missing(exc, "caucasus-events site") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -747,12 +723,9 @@ def site_files(
 
     Raises
     ------
-    SiteError
-        When the ``site`` extra is not installed.
     UsageError, InputError
         When the package or the texts are unusable.
     """
-    require_extra()
     if previous is not None and not Path(previous).exists() and archive.VERSION_PATTERN.match(str(previous)):
         from caucasus_events.download import fetch
 
