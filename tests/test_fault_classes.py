@@ -319,6 +319,14 @@ def test_dates_at_the_calendar_end(built_copy: Path, date: str) -> None:
     refused(built_copy, f"{EVENTS}:9: date.precision: ")
 
 
+def test_place_without_its_optional_country_key(built_copy: Path) -> None:
+    # Found by test_mutated_project_long: a place whose file ends before `country:` (an
+    # optional key) ended in an internal error.
+    edit(built_copy, "raw/places.yaml", "  country: ARM\n", "")
+    code, _, err = run_cli(["build", "--check", "--root", str(built_copy)])
+    assert code in (0, 1, 2) and "internal error" not in err, err
+
+
 def test_bad_citation_file(built_copy: Path) -> None:
     (built_copy / "CITATION.cff").write_bytes(b"\xff\xfe")
     refused(built_copy, "CITATION.cff: -: unreadable")

@@ -263,7 +263,7 @@ def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
     for record in reg.actors.values():
         problems += _check_actor(record, reg)
     for record in reg.places.values():
-        if message := _country_problem(record["country"]):
+        if message := _country_problem(record.get("country")):
             problems.append(Problem(record.shown, record.lines["country"], "country", message))
         if record["kind"] not in PLACE_KINDS:
             problems.append(
