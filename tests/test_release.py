@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import stat
+import sys
 import zipfile
 from pathlib import Path
 
@@ -380,8 +382,46 @@ def test_repository_changelog_has_the_rules_and_this_version() -> None:
     assert changelog_section(REPO, __version__)
 
 
+def _rebuilt_previous(registry: dict, version: str, target: Path) -> Path | None:
+    """The release before ``version``, rebuilt from the commit that registered it (its notes
+    list the changes since that release, so the archive depends on it)."""
+    import subprocess
+    import tarfile
+
+    def key(v: str) -> tuple[int, ...]:
+        return tuple(map(int, v.split(".")))
+
+    older = [v for v in registry if key(v) < key(version)]
+    if not older:
+        return None
+    previous = max(older, key=key)
+    digest = registry[previous]["sha256"]
+    git = ["git", "-C", str(REPO)]
+    commits = subprocess.run(
+        [*git, "log", "--format=%H", f"-S{digest}", "--", "src/caucasus_events/registry.json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert commits, f"no commit registers {previous} (a shallow clone?)"
+    tree = target / previous
+    tree.mkdir(parents=True)
+    blob = subprocess.run([*git, "archive", commits[-1]], capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(blob)) as tar:
+        tar.extractall(tree, filter="data")
+    env = {**os.environ, "PYTHONPATH": str(tree / "src")}
+    code = "import sys; from caucasus_events.cli import main; sys.exit(main(sys.argv[1:]))"
+    subprocess.run(
+        [sys.executable, "-c", code, "release", "--root", str(tree), "--quiet"], env=env, check=True, cwd=tree
+    )
+    (path,) = (tree / "dist").glob("*.zip")
+    assert archive.sha256_hex(path.read_bytes()) == digest, f"{previous} does not rebuild from its commit"
+    return path
+
+
 def test_registered_release_rebuilds_byte_identical_from_this_checkout(tmp_path):
-    """The archive recorded in the registry for this version is what this commit builds."""
+    """The archive recorded in the registry for this version is what this commit builds, given
+    the previous release (rebuilt from the commit that registered it)."""
     import hashlib
 
     from caucasus_events import __version__
@@ -390,5 +430,6 @@ def test_registered_release_rebuilds_byte_identical_from_this_checkout(tmp_path)
     registry = json.loads((REPO / "src" / "caucasus_events" / "registry.json").read_text(encoding="utf-8"))
     recorded = registry[__version__]["sha256"]
     assert recorded, f"release {__version__} is not registered (run `caucasus-events release --register`)"
-    path = release(REPO, dist=tmp_path, say=lambda *_: None)
+    previous = _rebuilt_previous(registry, __version__, tmp_path / "previous")
+    path = release(REPO, previous=previous, dist=tmp_path / "dist", say=lambda *_: None)
     assert hashlib.sha256(path.read_bytes()).hexdigest() == recorded
