@@ -7,14 +7,11 @@ cannot state counts the data does not have.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import pandas as pd
-import pyarrow.parquet as pq
 
-from caucasus_events.frames import to_frame
 from caucasus_events.models import MODELS
 
 BLOCKS = ("summary", "counts", "agreement", "citation")
@@ -23,12 +20,11 @@ REFRESH = "caucasus-events docs"
 
 
 def read_tables(root: Path) -> dict[str, pd.DataFrame]:
-    """The built tables of ``root`` with the dataset's dtypes."""
-    frames = {}
-    for table in MODELS:
-        schema = json.loads((root / "schemas" / f"{table}.json").read_text(encoding="utf-8"))
-        frames[table] = to_frame(pq.read_table(root / "processed" / f"{table}.parquet"), schema)
-    return frames
+    """The built tables of ``root`` with the dataset's dtypes (each file's SHA-256 checked)."""
+    from caucasus_events.diff import open_package
+
+    package = open_package(root)
+    return {table: package.frame(table) for table in MODELS}
 
 
 def counts_block(frames: dict[str, pd.DataFrame]) -> str:
