@@ -393,7 +393,7 @@ def build_figures(out: Path, sizes: Sizes, rows: list[Row], details: dict) -> No
                 run([*CLI, "build", "--root", str(other), "--quiet", "--no-cache"]), "build"
             ).rss
     imports = checked(
-        run([PY, "-c", "import caucasus_events.build, caucasus_events.validate"]), "imports"
+        run([PY, "-c", "import caucasus_events.build.pipeline, caucasus_events.build.validate"]), "imports"
     ).rss
     sizes_out = json.loads(
         checked(run([PY, str(HERE / "run.py"), "--task", "table-memory", str(root)]), "table memory").out
@@ -658,7 +658,7 @@ def task_codecs(package: Path) -> None:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from caucasus_events import serialize
+    from caucasus_events.build import serialize
 
     results = []
     choices = [

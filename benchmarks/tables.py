@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import synthetic
 
-from caucasus_events import build, descriptor, serialize
+from caucasus_events.build import descriptor, pipeline, serialize
 from caucasus_events.frames import arrow_schema
 
 MAX_EVENTS = 999_999
@@ -41,12 +41,12 @@ def _take(values: list, index: np.ndarray, kind: pa.DataType) -> pa.Array:
     return pa.array(values, kind).take(pa.array(index))
 
 
-def _small_build() -> tuple[build.Built, dict]:
+def _small_build() -> tuple[pipeline.Built, dict]:
     """A real build of a small synthetic project: small tables, schemas and codebook rows."""
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
         synthetic.generate(root, 20)
-        built = build.make(root)
+        built = pipeline.make(root)
         cff, _ = descriptor.read_citation(root)
     return built, {"cff": cff}
 

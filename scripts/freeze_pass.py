@@ -15,7 +15,7 @@ from pathlib import Path
 
 import yaml
 
-from caucasus_events.rawdata import read_registries
+from caucasus_events.build.rawdata import read_registries
 
 
 class _PlainDumper(yaml.SafeDumper):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from caucasus_events import site
+from caucasus_events.publish import site
 
 ROOT = Path(__file__).resolve().parents[1]
 

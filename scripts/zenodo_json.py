@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from caucasus_events.release import ZENODO, read_cff, zenodo_bytes
+from caucasus_events.publish.release import ZENODO, read_cff, zenodo_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 

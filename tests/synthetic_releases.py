@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from conftest import REPO, make_project
 
 from caucasus_events import __version__, archive
-from caucasus_events.build import build
-from caucasus_events.release import release
+from caucasus_events.build.pipeline import build
+from caucasus_events.publish.release import release
 
 EVENTS = "raw/events/events.yaml"
 ANNOTATION = "raw/annotations/synthetic-readout.yaml"

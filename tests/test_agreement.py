@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from caucasus_events import agreement
-from caucasus_events.agreement import Coded, alpha, detection, match
+from caucasus_events.build import agreement
+from caucasus_events.build.agreement import Coded, alpha, detection, match
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -11,13 +11,13 @@ import pytest
 from conftest import ANNOTATION, EVENTS, make_project
 from error_cases import snapshot
 
-from caucasus_events import descriptor, serialize
-from caucasus_events.build import make
+from caucasus_events.build import descriptor, serialize
+from caucasus_events.build.models import MODELS
+from caucasus_events.build.output import STAGING
+from caucasus_events.build.pipeline import make
+from caucasus_events.build.rawdata import read_codebooks, sha256_bytes
+from caucasus_events.build.tableschema import codebook_categories, table_schema
 from caucasus_events.cli import main
-from caucasus_events.models import MODELS
-from caucasus_events.output import STAGING
-from caucasus_events.rawdata import read_codebooks, sha256_bytes
-from caucasus_events.tableschema import codebook_categories, table_schema
 
 REPO = Path(__file__).resolve().parents[1]
 FORMATS = ("csv", "parquet")

@@ -15,8 +15,8 @@ import pytest
 from conftest import build_project, copy_project
 from error_cases import CASES, Case, make_base, matches, problem_lines, snapshot
 
+from caucasus_events.build.output import STAGING
 from caucasus_events.cli import main
-from caucasus_events.output import STAGING
 
 REPO = Path(__file__).resolve().parents[1]
 BY_NAME = {case.name: case for case in CASES}
@@ -101,7 +101,7 @@ def test_internal_error_exit_code(copy: Path, capsys: pytest.CaptureFixture, mon
     def broken(*args, **kwargs):
         raise ZeroDivisionError("simulated bug")
 
-    monkeypatch.setattr("caucasus_events.build.serialize_all", broken)
+    monkeypatch.setattr("caucasus_events.build.pipeline.serialize_all", broken)
     code = main(["build", "--root", str(copy)])
     out, err = capsys.readouterr()
     assert code == 1

@@ -11,9 +11,9 @@ from synthetic_releases import built, released, replace
 
 import caucasus_events as ce
 from caucasus_events import __version__, archive, settings
+from caucasus_events.build.descriptor import contributor
 from caucasus_events.citing import apa, bibtex
 from caucasus_events.cli import main
-from caucasus_events.descriptor import contributor
 from caucasus_events.loading import DataError
 
 TITLE = "caucasus-events: traceable event data on the Armenia-Azerbaijan peace process, 2020-2025"

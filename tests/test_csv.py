@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 
 import caucasus_events as ce
-from caucasus_events.tableschema import TEXT_CODE_NOTE
+from caucasus_events.build.tableschema import TEXT_CODE_NOTE
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from caucasus_events.build import build
+from caucasus_events.build.pipeline import build
 from caucasus_events.cli import main
 
 distributed = pytest.importorskip("dask.distributed")

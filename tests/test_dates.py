@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from caucasus_events.dates import date_relation, interval_problem, resolve_relative
+from caucasus_events.build.dates import date_relation, interval_problem, resolve_relative
 
 D = dt.date
 

@@ -28,11 +28,12 @@ from error_cases import run_cli, snapshot
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from caucasus_events import archive, inventory, output, quotes, safefile
+from caucasus_events import archive
 from caucasus_events.archive import ArchiveError
-from caucasus_events.dates import WEEKDAYS, resolve_relative
-from caucasus_events.quotes import QuoteError, resolve
-from caucasus_events.validate import validate_package
+from caucasus_events.build import inventory, output, quotes, safefile
+from caucasus_events.build.dates import WEEKDAYS, resolve_relative
+from caucasus_events.build.quotes import QuoteError, resolve
+from caucasus_events.build.validate import validate_package
 
 SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
 ANN = "raw/annotations/synthetic-readout.yaml"

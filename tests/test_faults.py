@@ -1,6 +1,6 @@
 """Faults during a build: a build killed while writing, and two builds at once.
 
-A build runs in a child process with a hook in :mod:`caucasus_events.output` that stops it at
+A build runs in a child process with a hook in :mod:`caucasus_events.build.output` that stops it at
 a chosen moment of the write (after the n-th staged file, or the n-th rename) and says so on
 stdout; the test then kills it with SIGKILL, which nothing can catch or delay.
 """
@@ -21,10 +21,10 @@ from conftest import make_project
 from error_cases import snapshot
 from filelock import FileLock
 
-from caucasus_events import output
-from caucasus_events.build import make
+from caucasus_events.build import output
+from caucasus_events.build.pipeline import make
+from caucasus_events.build.validate import validate_package
 from caucasus_events.cli import main
-from caucasus_events.validate import validate_package
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and fork semantics")
 
@@ -35,7 +35,7 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL and for
 CHILD = r"""
 import os, shutil, sys, time
 from pathlib import Path
-from caucasus_events import output
+from caucasus_events.build import output
 from caucasus_events.cli import main
 
 root, step, n, go = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3]), Path(sys.argv[4])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from caucasus_events import figure
+from caucasus_events.publish import figure
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -32,7 +32,7 @@ def test_dyads_use_countries_and_mark_international_actors():
 
 
 def test_summary_tables_count_every_act_and_every_text():
-    from caucasus_events.readme import read_tables, summary_block
+    from caucasus_events.build.readme import read_tables, summary_block
     from caucasus_events.settings import installed_data
 
     frames = read_tables(installed_data())

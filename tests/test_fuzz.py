@@ -1,6 +1,6 @@
 """Property-based tests: for generated and mutated input, the build succeeds or says why.
 
-Whatever an annotator writes, :func:`caucasus_events.build.make` either returns a build or
+Whatever an annotator writes, :func:`caucasus_events.build.pipeline.make` either returns a build or
 raises :class:`~caucasus_events.problems.InputError`; any other exception is a bug. The quote
 resolver, given the right disambiguator, finds exactly the passage it was given.
 
@@ -22,9 +22,9 @@ from error_cases import BASE_TEXT, META, TEXT_FILE, make_base
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from caucasus_events.build import make
+from caucasus_events.build.pipeline import make
+from caucasus_events.build.quotes import QuoteError, resolve
 from caucasus_events.problems import InputError
-from caucasus_events.quotes import QuoteError, resolve
 
 SCALE = int(os.environ.get("FUZZ_SCALE", "1"))
 FAST = settings(max_examples=200 * SCALE, deadline=None)

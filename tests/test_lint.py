@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from conftest import PUBLISHERS, TEXT, article_meta
 
-from caucasus_events.build import make
+from caucasus_events.build.lint import RULES, rules_markdown
+from caucasus_events.build.pipeline import make
 from caucasus_events.cli import main
-from caucasus_events.lint import RULES, rules_markdown
 from caucasus_events.problems import InputError
 
 EVENTS_FILE = "raw/events/events.yaml"

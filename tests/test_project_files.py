@@ -10,7 +10,7 @@ import jsonschema
 import yaml
 
 import caucasus_events
-from caucasus_events import docgen
+from caucasus_events.build import docgen
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -72,7 +72,7 @@ def test_readme_row_counts_match_the_tables():
 
 
 def test_readme_generated_blocks_are_current():
-    from caucasus_events import readme
+    from caucasus_events.build import readme
 
     assert readme.stale_blocks(REPO) == [], "run `caucasus-events docs`"
     assert (
@@ -84,7 +84,7 @@ def test_readme_generated_blocks_are_current():
 def test_build_check_names_stale_readme_blocks(built_synthetic, tmp_path, capsys):
     from conftest import copy_project
 
-    from caucasus_events import readme
+    from caucasus_events.build import readme
     from caucasus_events.cli import main
 
     root = copy_project(built_synthetic, tmp_path / "p")

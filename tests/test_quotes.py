@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from caucasus_events.quotes import QuoteError, nearest, resolve
+from caucasus_events.build.quotes import QuoteError, nearest, resolve
 
 TEXT = (
     "The Minister spoke today with the President.\n"

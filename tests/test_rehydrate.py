@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from conftest import TEXT, article_meta, build_project, copy_project
 
+from caucasus_events.build.validate import validate_package
 from caucasus_events.frames import to_frame
 from caucasus_events.loading import DataError
 from caucasus_events.rehydrate import rehydrate
-from caucasus_events.validate import validate_package
 
 
 def _table(root: Path, table: str):

@@ -27,10 +27,10 @@ from synthetic_releases import (
 )
 
 from caucasus_events import __version__, archive
+from caucasus_events.build.models import MODELS
 from caucasus_events.cli import main
-from caucasus_events.models import MODELS
 from caucasus_events.problems import InputError, UsageError
-from caucasus_events.release import (
+from caucasus_events.publish.release import (
     needed,
     read_cff,
     release,
@@ -374,7 +374,7 @@ def test_zenodo_metadata_of_people() -> None:
 
 
 def test_repository_changelog_has_the_rules_and_this_version() -> None:
-    from caucasus_events.release import changelog_section
+    from caucasus_events.publish.release import changelog_section
 
     text = (REPO / "CHANGELOG.md").read_text()
     for word in ("**major**", "**minor**", "**patch**", "tombstone"):
@@ -428,7 +428,7 @@ def test_registered_release_rebuilds_byte_identical_from_this_checkout(tmp_path)
     import hashlib
 
     from caucasus_events import __version__
-    from caucasus_events.release import release
+    from caucasus_events.publish.release import release
 
     registry = json.loads((REPO / "src" / "caucasus_events" / "registry.json").read_text(encoding="utf-8"))
     recorded = registry[__version__]["sha256"]

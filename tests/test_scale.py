@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from caucasus_events import build as build_module
-from caucasus_events import buildcache, yamlio
-from caucasus_events.build import build
+from caucasus_events.build import buildcache, yamlio
+from caucasus_events.build import pipeline as build_module
+from caucasus_events.build.pipeline import build
+from caucasus_events.build.progress import Progress, Reporter, _amount, interactive
+from caucasus_events.build.validate import validate_package
 from caucasus_events.cli import main
-from caucasus_events.progress import Progress, Reporter, _amount, interactive
-from caucasus_events.validate import validate_package
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -475,7 +475,7 @@ def test_benchmark_runner_quick_mode(tmp_path: Path) -> None:
 def test_benchmark_floor_writes_parquet_as_the_build_does():
     import importlib.util
 
-    from caucasus_events.serialize import PARQUET_OPTIONS
+    from caucasus_events.build.serialize import PARQUET_OPTIONS
 
     path = Path(__file__).resolve().parents[1] / "benchmarks" / "floor.py"
     spec = importlib.util.spec_from_file_location("floor", path)

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from caucasus_events.build.search import search
 from caucasus_events.cli import main
-from caucasus_events.search import search
 
 
 def ids(rows: list[dict]) -> list[str]:

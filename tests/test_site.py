@@ -17,7 +17,7 @@ from synthetic_releases import changelog
 from caucasus_events.cli import main
 from caucasus_events.diff import open_package
 from caucasus_events.problems import InputError, UsageError
-from caucasus_events.site import MARKER, Data, paragraph, segments, site_files, write_site
+from caucasus_events.publish.site import MARKER, Data, paragraph, segments, site_files, write_site
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -287,7 +287,7 @@ def test_without_the_site_extra_the_command_names_it(tmp_path):
 
 
 def test_templates_ship_in_the_package():
-    from caucasus_events import site
+    from caucasus_events.publish import site
 
     names = {p.name for p in site.TEMPLATES.iterdir()}
     assert {"base.html", "event.html", "text.html", "site.css", "site.js"} <= names
@@ -297,7 +297,7 @@ def test_release_with_site_adds_a_site_archive_and_keeps_the_data_archive(tmp_pa
     import zipfile
 
     from caucasus_events import __version__, archive
-    from caucasus_events.release import release
+    from caucasus_events.publish.release import release
 
     # A copy of the project without its registry, so that only this test's archives count.
     root = tmp_path / "project"
@@ -338,7 +338,7 @@ def test_changes_page_lists_the_diff_against_a_previous_release(site):
 
 
 def test_quantities_are_shown_with_their_passage():
-    from caucasus_events.site import Builder
+    from caucasus_events.publish.site import Builder
 
     builder = Builder(REPO, open_package(REPO), None)
     mention = next(m for m in builder.data.tables["mentions"] if m["event_id"] == "E000100")

@@ -19,9 +19,9 @@ import pandas as pd
 import pytest
 from site_license import LicenseCheck, closed_texts
 
-from caucasus_events import site
 from caucasus_events.diff import open_package
-from caucasus_events.site import site_files, write_site
+from caucasus_events.publish import site
+from caucasus_events.publish.site import site_files, write_site
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or site.CHROMIUM

@@ -14,11 +14,11 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 
-from caucasus_events import serialize
+from caucasus_events.build import serialize
+from caucasus_events.build.rawdata import sha256_bytes
+from caucasus_events.build.validate import validate_package
 from caucasus_events.cli import main
 from caucasus_events.problems import Problem
-from caucasus_events.rawdata import sha256_bytes
-from caucasus_events.validate import validate_package
 
 
 @pytest.fixture

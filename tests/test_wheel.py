@@ -22,7 +22,7 @@ from conftest import TEXT
 from synthetic_releases import built, released
 
 from caucasus_events import __version__, archive
-from caucasus_events.models import MODELS
+from caucasus_events.build.models import MODELS
 
 REPO = Path(__file__).resolve().parents[1]
 HEAVY = (
@@ -32,7 +32,7 @@ HEAVY = (
     "pooch",
     "requests",
     "caucasus_events.build",
-    "caucasus_events.validate",
+    "caucasus_events.publish",
 )
 DATA = "caucasus_events/data"
 

@@ -10,8 +10,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from caucasus_events import yamlio
-from caucasus_events.yamlio import (
+from caucasus_events.build import yamlio
+from caucasus_events.build.yamlio import (
     DATE_T,
     MAX_BYTES,
     TEXT,
@@ -299,7 +299,7 @@ def test_check_record_needs_a_mapping(tmp_path: Path, text: str) -> None:
 
 
 def test_symbolic_link_is_refused(tmp_path):
-    from caucasus_events.yamlio import load_yaml
+    from caucasus_events.build.yamlio import load_yaml
 
     target = tmp_path / "elsewhere.yaml"
     target.write_text("a: 1\n", encoding="utf-8")

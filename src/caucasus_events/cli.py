@@ -22,7 +22,7 @@ def _seconds(value: str) -> float:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from caucasus_events.build import build
+    from caucasus_events.build.pipeline import build
 
     return build(
         _root(args.root),
@@ -38,7 +38,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from caucasus_events.addtext import add_text, ask_at_terminal
+    from caucasus_events.build.addtext import add_text, ask_at_terminal
 
     done = add_text(
         _root(args.root),
@@ -58,7 +58,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_events(args: argparse.Namespace) -> int:
-    from caucasus_events.search import render, search
+    from caucasus_events.build.search import render, search
 
     rows = search(
         _root(args.root),
@@ -74,7 +74,7 @@ def cmd_events(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from caucasus_events.build import make
+    from caucasus_events.build.pipeline import make
     from caucasus_events.problems import InputError
 
     def chosen(problems):
@@ -96,8 +96,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from caucasus_events.build.validate import validate_package
     from caucasus_events.problems import InputError
-    from caucasus_events.validate import validate_package
 
     problems = validate_package(_root(args.path), frictionless=not args.fast, progress=_progress(args))
     if problems:
@@ -109,7 +109,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_agreement(args: argparse.Namespace) -> int:
     import json
 
-    from caucasus_events.agreement import compute, markdown
+    from caucasus_events.build.agreement import compute, markdown
 
     results = compute(_root(args.root))
     print(json.dumps(results, indent=2) if args.json else markdown(results), end="")
@@ -117,7 +117,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
-    from caucasus_events import docgen, readme
+    from caucasus_events.build import docgen, readme
 
     root = _root(args.root)
     if (root / "docs" / "codebook.md").is_file():
@@ -128,19 +128,19 @@ def cmd_docs(args: argparse.Namespace) -> int:
         changed = readme.update(root)
         print("README.md: generated blocks " + ("updated" if changed else "already up to date"))
     if args.figure:
-        from caucasus_events.figure import draw
+        from caucasus_events.publish.figure import draw
 
         print(f"wrote {draw(root / 'docs' / 'events-over-time.png')}")
     return 0
 
 
 def cmd_figure(args: argparse.Namespace) -> int:
-    from caucasus_events.figure import draw
+    from caucasus_events.publish.figure import draw
 
     out = draw(Path(args.out))
     print(f"wrote {out}")
     if args.tables:
-        from caucasus_events.readme import read_tables, summary_block
+        from caucasus_events.build.readme import read_tables, summary_block
         from caucasus_events.settings import installed_data
 
         print(summary_block(read_tables(installed_data())))
@@ -148,7 +148,7 @@ def cmd_figure(args: argparse.Namespace) -> int:
 
 
 def cmd_release(args: argparse.Namespace) -> int:
-    from caucasus_events.release import release
+    from caucasus_events.publish.release import release
 
     previous = Path(args.previous) if args.previous else None
     release(
@@ -177,7 +177,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 def cmd_site(args: argparse.Namespace) -> int:
     import time
 
-    from caucasus_events.site import site_files, write_site
+    from caucasus_events.publish.site import site_files, write_site
 
     began = time.perf_counter()
     root = _root(args.root)
@@ -245,7 +245,7 @@ def _say(args: argparse.Namespace):
 
 def _progress(args: argparse.Namespace):
     # Bars on stderr only in a terminal outside CI; --verbose adds a line per file.
-    from caucasus_events.progress import Reporter
+    from caucasus_events.build.progress import Reporter
 
     return Reporter.from_flags(quiet=getattr(args, "quiet", False), verbose=getattr(args, "verbose", False))
 
@@ -454,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         # The machine's fault or the user's (no space, no permission, a folder where a file
         # must be), never the program's: exit 2 with the path and what was expected.
-        from caucasus_events.safefile import os_message
+        from caucasus_events.build.safefile import os_message
 
         where = exc.filename if exc.filename is not None else "-"
         print(f"{where}: -: {os_message(exc)}", file=sys.stderr)

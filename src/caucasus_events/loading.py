@@ -161,7 +161,7 @@ def load(
     frame.attrs = provenance
     if validate:
         try:
-            from caucasus_events.validate import model_problems
+            from caucasus_events.build.validate import model_problems
         except ModuleNotFoundError as exc:
             from caucasus_events.extras import missing
 

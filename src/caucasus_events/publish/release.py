@@ -203,7 +203,7 @@ def changelog_section(root: Path, version: str) -> str:
 
 def package_files(root: Path, package: dict) -> dict[str, bytes]:
     """processed/*, schemas/* and datapackage.json, after checking they are one consistent build."""
-    from caucasus_events.validate import validate_package
+    from caucasus_events.build.validate import validate_package
 
     if problems := validate_package(root, frictionless=False):
         raise InputError(problems)
@@ -328,7 +328,7 @@ def _reliability(root: Path) -> str:
     """The agreement figures of the project's doubly coded texts, if it has any."""
     if not (root / "raw" / "agreement").is_dir():
         return ""
-    from caucasus_events.agreement import compute, markdown
+    from caucasus_events.build.agreement import compute, markdown
 
     return markdown(compute(root))
 
@@ -399,7 +399,7 @@ def release(
         Output folder (default ``root / "dist"``).
     with_site : bool
         Also write the release's browsable site, ``caucasus-events-site-X.Y.Z.zip`` (see
-        :mod:`caucasus_events.site`; needs the ``site`` extra). The data archive is unchanged.
+        :mod:`caucasus_events.publish.site`; needs the ``site`` extra). The data archive is unchanged.
 
     Raises
     ------
@@ -455,8 +455,8 @@ def release(
         )
     site = None
     if with_site:  # built before anything is written, so that a failure writes nothing
-        from caucasus_events.site import archive_name as site_archive_name
-        from caucasus_events.site import site_files
+        from caucasus_events.publish.site import archive_name as site_archive_name
+        from caucasus_events.publish.site import site_files
 
         site = archive.write_zip(
             site_files(root, previous=previous), version, zip_time(cff), top=site_archive_name(version)[:-4]

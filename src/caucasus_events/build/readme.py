@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from caucasus_events.models import MODELS
+from caucasus_events.build.models import MODELS
 
 BLOCKS = ("summary", "counts", "agreement", "citation")
 CODEBOOKS = ["cameo_codes", "plover_types", "plover_modes", "plover_contexts", "cameo_plover"]
@@ -97,7 +97,7 @@ def _fields(mentions: pd.DataFrame) -> str:
 
 def blocks(root: Path) -> dict[str, str]:
     """The body of every generated block, from the built tables of ``root``."""
-    from caucasus_events import agreement
+    from caucasus_events.build import agreement
     from caucasus_events.citing import citation
 
     frames = read_tables(root)

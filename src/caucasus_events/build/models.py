@@ -3,7 +3,7 @@
 Each model is the single place where a column is declared (name, type, nullability, allowed
 values, ranges, meaning). The Frictionless Table Schemas in ``schemas/``, the descriptor and the
 column reference in ``docs/codebook.md`` are generated from these models (see
-:mod:`caucasus_events.tableschema`). ``Config.metadata`` carries what Pandera has no place for:
+:mod:`caucasus_events.build.tableschema`). ``Config.metadata`` carries what Pandera has no place for:
 the primary key, foreign keys, the row order and the table's description.
 """
 

@@ -34,8 +34,8 @@ from importlib import metadata
 from pathlib import Path
 
 from caucasus_events import __version__
-from caucasus_events.rawdata import CODEBOOK_FILES
-from caucasus_events.safefile import MAX_INPUT_BYTES
+from caucasus_events.build.rawdata import CODEBOOK_FILES
+from caucasus_events.build.safefile import MAX_INPUT_BYTES
 
 CACHE_DIR = ".caucasus-events-cache"
 MAGIC = b"caucasus-events build cache 2\n"

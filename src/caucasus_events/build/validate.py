@@ -15,10 +15,10 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from caucasus_events.frames import arrow_schema, to_frame
-from caucasus_events.models import MODELS
+from caucasus_events.build.models import MODELS
 from caucasus_events.problems import Problem
-from caucasus_events.progress import QUIET, Reporter
-from caucasus_events.safefile import FileFault, read_regular
+from caucasus_events.build.progress import QUIET, Reporter
+from caucasus_events.build.safefile import FileFault, read_regular
 
 
 def _where(table: str, index) -> tuple[str, int | None]:
@@ -250,7 +250,7 @@ def quote_problems(mentions: pd.DataFrame, texts: dict[str, str]) -> list[Proble
 
 def quote_share_problems(mentions: pd.DataFrame, articles: pd.DataFrame) -> list[Problem]:
     """Texts that may not be redistributed: quotes are snippets within the documented bound."""
-    from caucasus_events.assemble import QUOTE_SHARE, SNIPPET_MAX
+    from caucasus_events.build.assemble import QUOTE_SHARE, SNIPPET_MAX
 
     problems = []
     closed = articles[~articles["redistributable"].astype(bool)]
@@ -377,8 +377,8 @@ def _inside(root: Path, rel: str) -> bool:
 
 def schema_problems(root: Path, plover_types: list[str]) -> list[Problem]:
     """Each Table Schema file is the one the models give (no hash covers these files)."""
-    from caucasus_events.serialize import json_bytes
-    from caucasus_events.tableschema import codebook_categories, table_schema
+    from caucasus_events.build.serialize import json_bytes
+    from caucasus_events.build.tableschema import codebook_categories, table_schema
 
     problems = []
     for table in MODELS:

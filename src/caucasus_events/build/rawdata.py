@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pycountry
 
-from caucasus_events.codebook_models import CSV_MODELS, read_codebooks
-from caucasus_events.dates import interval_problem
-from caucasus_events.models import ACTOR_KINDS, EVENT_KINDS, PLACE_KINDS, PUBLISHER_KINDS, SECTORS, STATUSES
+from caucasus_events.build.codebook_models import CSV_MODELS, read_codebooks
+from caucasus_events.build.dates import interval_problem
+from caucasus_events.build.models import ACTOR_KINDS, EVENT_KINDS, PLACE_KINDS, PUBLISHER_KINDS, SECTORS, STATUSES
 from caucasus_events.problems import Problem, relpath
-from caucasus_events.yamlio import (
+from caucasus_events.build.yamlio import (
     DATE_T,
     TEXT,
     TEXT_LIST,

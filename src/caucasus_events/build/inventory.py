@@ -13,7 +13,7 @@ import re
 import stat
 from pathlib import Path
 
-from caucasus_events.codebook_models import CSV_MODELS
+from caucasus_events.build.codebook_models import CSV_MODELS
 from caucasus_events.problems import Problem
 
 #: Paths under raw/ that the build (or ``caucasus-events agreement`` and ``add``) reads, as

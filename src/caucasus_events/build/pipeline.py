@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from caucasus_events import assemble, buildcache, descriptor, lint, output, readme, serialize
-from caucasus_events.buildcache import BuildCache
+from caucasus_events.build import assemble, buildcache, descriptor, lint, output, readme, serialize
+from caucasus_events.build.buildcache import BuildCache
 from caucasus_events.frames import to_frame
-from caucasus_events.inventory import inventory_problems
-from caucasus_events.models import MODELS
+from caucasus_events.build.inventory import inventory_problems
+from caucasus_events.build.models import MODELS
 from caucasus_events.problems import InputError, Problem, UsageError, relpath
-from caucasus_events.progress import QUIET, Reporter
-from caucasus_events.rawdata import CODEBOOK_FILES, Registries, read_registries, sha256_bytes
-from caucasus_events.stage import ArticleResult, process_article
-from caucasus_events.tableschema import codebook_categories, table_schema
-from caucasus_events.validate import check_frames
-from caucasus_events.yamlio import load_yaml, read_ahead
+from caucasus_events.build.progress import QUIET, Reporter
+from caucasus_events.build.rawdata import CODEBOOK_FILES, Registries, read_registries, sha256_bytes
+from caucasus_events.build.stage import ArticleResult, process_article
+from caucasus_events.build.tableschema import codebook_categories, table_schema
+from caucasus_events.build.validate import check_frames
+from caucasus_events.build.yamlio import load_yaml, read_ahead
 
 
 @dataclass
@@ -113,8 +113,7 @@ def _stage(
 ) -> Iterator[ArticleResult]:
     """Results of the stage for ``ids``, in order; a process pool or Dask cluster when asked."""
     if engine == "dask" and ids:
-        from caucasus_events import daskengine
-
+        from caucasus_events.build import daskengine
         yield from daskengine.stage(
             root, ids, reg, scheduler, workers if workers > 1 else daskengine.LOCAL_WORKERS
         )
@@ -264,8 +263,7 @@ def make(
     if scheduler and engine != "dask":
         raise UsageError(f"--scheduler {scheduler} (expected only with --engine dask)")
     if engine == "dask":
-        from caucasus_events import daskengine
-
+        from caucasus_events.build import daskengine
         daskengine.require()  # before any work: a missing extra is a usage error
     report = progress or QUIET
     root = project_root(root)

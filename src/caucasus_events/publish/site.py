@@ -269,7 +269,7 @@ def _md_html(text: str, link_base: str) -> str:
 
 
 def _strip_generated(codebook: str) -> str:
-    from caucasus_events.docgen import BEGIN, END
+    from caucasus_events.build.docgen import BEGIN, END
 
     if BEGIN in codebook and END in codebook:
         head, rest = codebook.split(BEGIN, 1)
@@ -341,7 +341,7 @@ class Builder:
         self.texts, problems = _texts(self.root, d.tables["articles"])
         frame = self.package.frame("mentions")
         if "quote_sha256" in frame.columns:
-            from caucasus_events.validate import quote_problems
+            from caucasus_events.build.validate import quote_problems
 
             problems += quote_problems(frame, self.texts)
         else:  # packages before data model 0.2 carry every quote whole
@@ -640,7 +640,7 @@ class Builder:
     # -- documents ------------------------------------------------------------------------
 
     def doc_pages(self) -> None:
-        from caucasus_events.docgen import column_reference
+        from caucasus_events.build.docgen import column_reference
 
         base = f"{self.descriptor.get('homepage', '').rstrip('/')}/blob/main/docs"
         from caucasus_events import __version__
@@ -676,7 +676,7 @@ class Builder:
 
     def _agreement(self) -> str:
         if (self.root / "raw" / "agreement").is_dir():
-            from caucasus_events.agreement import compute, markdown
+            from caucasus_events.build.agreement import compute, markdown
 
             return markdown(compute(self.root))
         return "The project folder has no independent coding passes (`raw/agreement/`), so no agreement figures are shown.\n"
@@ -687,7 +687,7 @@ class Builder:
 
             d = compare(self.previous, self.package)
             return f"Release {self.version} compared with release {self.previous.version}.\n\n" + d.markdown()
-        from caucasus_events.release import _version_key
+        from caucasus_events.publish.release import _version_key
 
         earlier = sorted(
             (v for v in self._registry() if _version_key(v) < _version_key(self.version)), key=_version_key

@@ -10,11 +10,11 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from caucasus_events.dates import date_relation, interval_problem, resolve_relative
-from caucasus_events.models import DISAGREEMENT_FIELDS, QUANTITY_KINDS
+from caucasus_events.build.dates import date_relation, interval_problem, resolve_relative
+from caucasus_events.build.models import DISAGREEMENT_FIELDS, QUANTITY_KINDS
 from caucasus_events.problems import Problem, relpath
-from caucasus_events.quotes import QuoteError, resolve
-from caucasus_events.rawdata import (
+from caucasus_events.build.quotes import QuoteError, resolve
+from caucasus_events.build.rawdata import (
     ARTICLE_ID,
     ARTICLE_SPEC,
     LIST,
@@ -22,8 +22,8 @@ from caucasus_events.rawdata import (
     event_interval,
     sha256_bytes,
 )
-from caucasus_events.safefile import FileFault, read_regular
-from caucasus_events.yamlio import DATE_T, TEXT, Mapping, check_record, load_yaml
+from caucasus_events.build.safefile import FileFault, read_regular
+from caucasus_events.build.yamlio import DATE_T, TEXT, Mapping, check_record, load_yaml
 
 ANNOTATION_SPEC = {
     "article": (True, TEXT, "the article ID (the file name without .yaml)"),

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 from caucasus_events.problems import InputError, UsageError
-from caucasus_events.rawdata import Registries, read_registries
+from caucasus_events.build.rawdata import Registries, read_registries
 
 
 def _reported_by(root: Path) -> dict[str, list[str]]:

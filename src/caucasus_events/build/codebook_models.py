@@ -8,7 +8,7 @@ line of the row (never at a processed/ line, which belongs to a sorted table):
 2. the cells as written, checked by the ``*Csv`` models below: numbers written as numbers,
    booleans written ``true`` or ``false`` (nothing else is read as a boolean), required
    cells present;
-3. the values, checked by the published table's model (:data:`caucasus_events.models.MODELS`),
+3. the values, checked by the published table's model (:data:`caucasus_events.build.models.MODELS`),
    and the codebooks against each other (:func:`consistency_problems`): a CAMEO root is the
    first two digits of its code, a quad name is the name of its quad class, every type, mode
    and context the mapping names exists.
@@ -28,9 +28,9 @@ import pandera.errors
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from caucasus_events.models import QUAD_NAMES
+from caucasus_events.build.models import QUAD_NAMES
 from caucasus_events.problems import Problem, relpath
-from caucasus_events.safefile import FileFault, read_regular
+from caucasus_events.build.safefile import FileFault, read_regular
 
 NUMBER = r"^-?\d+(\.\d+)?$"
 INTEGER = r"^-?\d+$"
@@ -233,9 +233,9 @@ def _value_problems(
     """The published model's checks on the typed rows, reported at raw lines."""
     # Imported here: these bring pyarrow, which reading raw/ alone does not need.
     from caucasus_events.frames import to_frame
-    from caucasus_events.serialize import arrow_table
-    from caucasus_events.tableschema import codebook_categories, table_schema
-    from caucasus_events.validate import model_problems
+    from caucasus_events.build.serialize import arrow_table
+    from caucasus_events.build.tableschema import codebook_categories, table_schema
+    from caucasus_events.build.validate import model_problems
 
     schema = table_schema(name, codebook_categories(name, {"plover_types.type": types}))
     # A categorical column cannot even be converted with a value outside its categories: those

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandera.pandas as pa
 
-from caucasus_events.models import MODELS
+from caucasus_events.build.models import MODELS
 
 #: Categorical columns whose categories are the keys of a codebook table.
 CODEBOOK_CATEGORIES = {("events", "plover_type"): ("plover_types", "type")}
@@ -100,7 +100,7 @@ def table_schema(table: str, categories: dict[str, list[str]] | None = None) -> 
     Parameters
     ----------
     table : str
-        A key of :data:`caucasus_events.models.MODELS`.
+        A key of :data:`caucasus_events.build.models.MODELS`.
     categories : dict, optional
         Categories of codebook-backed categorical columns, by column name.
     """

@@ -1,7 +1,7 @@
 """The per-article stage on a Dask cluster: ``caucasus-events build --engine dask``.
 
 The registries are read and checked once, by the build, and sent to every worker; the articles
-are sent in chunks, each checked by :func:`caucasus_events.stage.process_article` on a worker,
+are sent in chunks, each checked by :func:`caucasus_events.build.stage.process_article` on a worker,
 and the results come back in the order of the articles, so that assembly, checks and
 serialization (here, as in the local engine) give the same bytes. Dask is an optional extra
 (``pip install 'caucasus-events[dask]'``); see docs/scaling.md for a real cluster.
@@ -15,8 +15,8 @@ from pathlib import Path
 
 from caucasus_events.extras import missing
 from caucasus_events.problems import UsageError
-from caucasus_events.rawdata import Registries
-from caucasus_events.stage import ArticleResult, process_article
+from caucasus_events.build.rawdata import Registries
+from caucasus_events.build.stage import ArticleResult, process_article
 
 #: Workers of the LocalCluster started when no scheduler is given.
 LOCAL_WORKERS = 2
@@ -65,7 +65,7 @@ def connect(scheduler: str | None, workers: int):
 
 
 def _chunk(root: str, ids: list[str], reg: Registries) -> list[ArticleResult]:
-    from caucasus_events.build import fewer_collections  # the worker's own process
+    from caucasus_events.build.pipeline import fewer_collections  # the worker's own process
 
     with fewer_collections():
         return [process_article(Path(root), article_id, reg) for article_id in ids]

@@ -17,10 +17,10 @@ from pathlib import Path
 import krippendorff
 import numpy as np
 
+from caucasus_events.build.quotes import QuoteError, resolve
+from caucasus_events.build.rawdata import read_registries
+from caucasus_events.build.yamlio import load_yaml
 from caucasus_events.problems import InputError, Problem, relpath
-from caucasus_events.quotes import QuoteError, resolve
-from caucasus_events.rawdata import read_registries
-from caucasus_events.yamlio import load_yaml
 
 FIELDS = ("kind", "plover_type", "cameo_root", "source", "target", "date")
 #: The subsets of matched mentions the figures are given for: all, and those both passes

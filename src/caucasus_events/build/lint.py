@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from caucasus_events.problems import Problem
-from caucasus_events.rawdata import Registries
+from caucasus_events.build.rawdata import Registries
 
 ERROR, WARNING = "error", "warning"
 
