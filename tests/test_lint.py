@@ -144,7 +144,9 @@ def test_shared_passage_is_confirmed_on_the_words(project: Path, monkeypatch) ->
     def colliding(words: list[str]):
         return lint.np.zeros(max(0, len(words) - lint.SHINGLE_WORDS + 1), dtype=lint.np.uint64)
 
-    add_article(project, "other", "A different text about something else entirely, word for word.\n", "  []\n")
+    add_article(
+        project, "other", "A different text about something else entirely, word for word.\n", "  []\n"
+    )
     monkeypatch.setattr(lint, "_fingerprints", colliding)
     _, warnings = findings(project)
     assert fired(warnings, "L06") == []

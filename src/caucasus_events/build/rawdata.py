@@ -12,8 +12,14 @@ import pycountry
 
 from caucasus_events.build.codebook_models import CSV_MODELS, read_codebooks
 from caucasus_events.build.dates import interval_problem
-from caucasus_events.build.models import ACTOR_KINDS, EVENT_KINDS, PLACE_KINDS, PUBLISHER_KINDS, SECTORS, STATUSES
-from caucasus_events.problems import Problem, relpath
+from caucasus_events.build.models import (
+    ACTOR_KINDS,
+    EVENT_KINDS,
+    PLACE_KINDS,
+    PUBLISHER_KINDS,
+    SECTORS,
+    STATUSES,
+)
 from caucasus_events.build.yamlio import (
     DATE_T,
     TEXT,
@@ -24,6 +30,7 @@ from caucasus_events.build.yamlio import (
     check_record,
     load_yaml,
 )
+from caucasus_events.problems import Problem, relpath
 
 ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 EVENT_ID = re.compile(r"^E\d{6}$")
