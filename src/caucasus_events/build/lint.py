@@ -8,6 +8,7 @@ everything the build itself refuses has been fixed.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
@@ -69,29 +70,37 @@ MATERIAL_CONFLICT = 4
 #: Passages shorter than this are too common to suggest a link.
 SHINGLE_WORDS = 6
 SIMILARITY = 0.8
-#: An odd multiplier for the fingerprints of word runs (any large odd number mixes well).
-FINGERPRINT_BASE = 0x100000001B3
+#: The polynomial's base: a large odd number, so that the words' order matters.
+FINGERPRINT_BASE = np.uint64(0x100000001B3)
+#: Texts fingerprinted together: few enough that their words fit in memory at once.
+TEXTS_AT_ONCE = 256
+WORD = re.compile(r"\w+")
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.lower())
+    return WORD.findall(text.lower())
 
 
 def _shingles(words: list[str]) -> list[tuple[str, ...]]:
     return [tuple(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)]
 
 
-def _fingerprints(words: list[str]) -> np.ndarray:
-    """A 64-bit fingerprint of every run of SHINGLE_WORDS words (a polynomial of word hashes)."""
-    if len(words) < SHINGLE_WORDS:
-        return np.empty(0, dtype=np.uint64)
-    hashes = np.array([hash(word) for word in words], dtype=np.int64).view(np.uint64)
-    runs = len(words) - SHINGLE_WORDS + 1
-    prints = np.zeros(runs, dtype=np.uint64)
+def _fingerprints(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A 64-bit fingerprint of every run of SHINGLE_WORDS words of each text, and the text's
+    place in ``texts``: a polynomial of the words' hashes, computed for all texts at once."""
+    words = [_words(text) for text in texts]
+    counts = np.array([len(w) for w in words], dtype=np.int64)
+    hashes = np.array(list(map(hash, itertools.chain.from_iterable(words))), dtype=np.int64).view(np.uint64)
+    runs = len(hashes) - SHINGLE_WORDS + 1
+    if runs <= 0:
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    prints = hashes[:runs].copy()
     with np.errstate(over="ignore"):  # arithmetic modulo 2**64 is the point
-        for offset in range(SHINGLE_WORDS):
-            prints = prints * np.uint64(FINGERPRINT_BASE) + hashes[offset : offset + runs]
-    return prints
+        for offset in range(1, SHINGLE_WORDS):
+            prints = prints * FINGERPRINT_BASE + hashes[offset : offset + runs]
+    owner = np.repeat(np.arange(len(texts)), counts)
+    inside = owner[:runs] == owner[SHINGLE_WORDS - 1 :]  # runs that cross two texts are none
+    return prints[inside], owner[:runs][inside]
 
 
 class Linter:
@@ -149,7 +158,9 @@ class Linter:
     def routine_formulas(self) -> None:
         for mention in self.tables["mentions"]:
             code = self.events[mention["event_id"]]["cameo_code"]
-            quote = self.texts.get(mention["article_id"], "")[mention["start"] : mention["end"]]
+            quote = mention["quote"]
+            if not mention["quote_complete"]:  # a snippet: the formula may lie beyond it
+                quote = self.texts.get(mention["article_id"], "")[mention["start"] : mention["end"]]
             for what, pattern, alternatives, wanted in FORMULAS:
                 if code in alternatives and code != wanted and re.search(pattern, quote, re.IGNORECASE):
                     self.at_event(
@@ -202,30 +213,25 @@ class Linter:
         # the quotes, not with the corpus's characters. Every finding is then confirmed on the
         # words themselves, so a fingerprint collision cannot produce one.
         complete = [m for m in self.tables["mentions"] if m["quote_complete"]]
-        quoted = [np.unique(_fingerprints(_words(m["quote"]))) for m in complete]
-        if not any(len(prints) for prints in quoted):
+        prints, owner = _fingerprints([m["quote"] for m in complete])
+        asked = pd.DataFrame({"mention": owner, "print": prints}).drop_duplicates()
+        if asked.empty:
             return
-        wanted = np.unique(np.concatenate(quoted))
-        found_prints, found_in = [], []
+        wanted = np.sort(prints)  # duplicates do no harm to the lookups below
+        found = []
         article_ids = list(self.texts)
-        for index, article_id in enumerate(article_ids):
-            prints = np.unique(_fingerprints(_words(self.texts[article_id])))
+        for first in range(0, len(article_ids), TEXTS_AT_ONCE):
+            chunk = article_ids[first : first + TEXTS_AT_ONCE]
+            prints, owner = _fingerprints([self.texts[article_id] for article_id in chunk])
             at = np.minimum(np.searchsorted(wanted, prints), len(wanted) - 1)
-            prints = prints[wanted[at] == prints]
-            found_prints.append(prints)
-            found_in.append(np.full(len(prints), index))
-        occurrences = pd.DataFrame(
-            {"print": np.concatenate(found_prints), "article": np.concatenate(found_in)}
-        )
-        asked = pd.DataFrame(
-            {
-                "mention": np.repeat(np.arange(len(complete)), [len(p) for p in quoted]),
-                "print": np.concatenate(quoted),
-            }
-        )
+            keep = wanted[at] == prints
+            found.append(
+                pd.DataFrame({"print": prints[keep], "article": owner[keep] + first}).drop_duplicates()
+            )
+        occurrences = pd.concat(found, ignore_index=True)
         pairs = asked.merge(occurrences, on="print").groupby(["mention", "article"]).size()
-        size = np.array([len(p) for p in quoted])
-        candidates = pairs[pairs.to_numpy() >= SIMILARITY * size[pairs.index.get_level_values("mention")]]
+        size = asked.groupby("mention").size().reindex(pairs.index.get_level_values("mention")).to_numpy()
+        candidates = pairs[pairs.to_numpy() >= SIMILARITY * size]
         linked = defaultdict(set)  # (article, event) pairs that exist
         for mention in self.tables["mentions"]:
             linked[mention["article_id"]].add(mention["event_id"])
