@@ -3,14 +3,17 @@
 The registries are read and checked once, by the build, and sent to every worker; the articles
 are sent in chunks, each checked by :func:`caucasus_events.build.stage.process_article` on a worker,
 and the results come back in the order of the articles, so that assembly, checks and
-serialization (here, as in the local engine) give the same bytes. Dask is an optional extra
+serialization (here, as in the local engine) give the same bytes. The row-local part of the
+tables' model checks also runs on the cluster (:func:`mapper`), on partitions of rows; one
+cluster serves the whole build (:func:`session`). Dask is an optional extra
 (``pip install 'caucasus-events[dask]'``); see docs/scaling.md for a real cluster.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from caucasus_events.build.rawdata import Registries
@@ -64,6 +67,79 @@ def connect(scheduler: str | None, workers: int):
     return Client(cluster), cluster
 
 
+class _Session:
+    """The cluster of one build: connected when first needed, closed when the build ends."""
+
+    def __init__(self, scheduler: str | None, workers: int) -> None:
+        self.scheduler, self.workers = scheduler, workers
+        self.client, self.cluster = None, None
+
+    def get(self):
+        if self.client is None:
+            self.client, self.cluster = connect(self.scheduler, self.workers)
+        return self.client
+
+    def close(self) -> None:
+        if self.client is not None:
+            self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+_SESSION: _Session | None = None
+
+
+@contextmanager
+def session(scheduler: str | None, workers: int) -> Iterator[None]:
+    """Share one cluster among the steps of a build that run on Dask (the stage, the checks).
+
+    Nothing is started until a step asks for the client (:func:`current`), so a build that
+    stops early, or finds every article in its cache, starts no cluster for the stage.
+    """
+    global _SESSION
+    previous, _SESSION = _SESSION, _Session(scheduler, workers)
+    try:
+        yield
+    finally:
+        _SESSION.close()
+        _SESSION = previous
+
+
+def current():
+    """The client of the build's session (connected now if need be), or ``None`` outside one."""
+    return _SESSION.get() if _SESSION is not None else None
+
+
+def mapper(client) -> Callable[..., Iterator]:
+    """A ``map`` that runs each call on the cluster and gives the results in order.
+
+    The arguments are scattered first: sent to the workers as data, not inside the task graph.
+    """
+
+    def run(function: Callable, *iterables: Iterable) -> Iterator:
+        columns = [client.scatter(list(values)) for values in iterables]
+        futures = client.map(function, *columns, pure=False)
+        for future in futures:
+            yield future.result()
+
+    return run
+
+
+@contextmanager
+def _client(scheduler: str | None, workers: int) -> Iterator:
+    """The session's client, or a client of its own, closed afterwards, outside a session."""
+    if _SESSION is not None:
+        yield _SESSION.get()
+        return
+    client, cluster = connect(scheduler, workers)
+    try:
+        yield client
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
 def _chunk(root: str, ids: list[str], reg: Registries) -> list[ArticleResult]:
     from caucasus_events.build.pipeline import fewer_collections  # the worker's own process
 
@@ -88,9 +164,11 @@ def stage(
         Address of a running scheduler (``tcp://host:8786``); a LocalCluster when ``None``.
     workers : int
         Worker processes of the LocalCluster (ignored with a scheduler).
+
+    Within a :func:`session`, the session's cluster is used (and left running for the next
+    step); outside one, a cluster is started for the stage and stopped after it.
     """
-    client, cluster = connect(scheduler, workers)
-    try:
+    with _client(scheduler, workers) as client:
         slots = sum(client.nthreads().values()) or 1
         size = max(1, len(ids) // (slots * 8))  # a few chunks per thread: even load, few messages
         chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
@@ -98,7 +176,3 @@ def stage(
         futures = client.map(_chunk, [str(root)] * len(chunks), chunks, reg=shared, pure=False)
         for future in futures:
             yield from future.result()
-    finally:
-        client.close()
-        if cluster is not None:
-            cluster.close()

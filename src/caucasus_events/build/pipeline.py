@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import gc
+import inspect
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -108,6 +110,32 @@ def _in_worker(article_id: str) -> ArticleResult:
 ENGINES = ("local", "dask")
 
 
+def _dask_workers(workers: int) -> int:
+    """Worker processes of the LocalCluster: ``--workers`` when more than one, else the default."""
+    from caucasus_events.build import daskengine
+
+    return workers if workers > 1 else daskengine.LOCAL_WORKERS
+
+
+def _one_cluster(make: Callable[..., Built]) -> Callable[..., Built]:
+    """With the Dask engine, one cluster serves the whole build (the stage, then the checks)."""
+    signature = inspect.signature(make)
+
+    @functools.wraps(make)
+    def run(*args, **kwargs) -> Built:
+        call = signature.bind(*args, **kwargs)
+        call.apply_defaults()
+        options = call.arguments
+        if options["engine"] != "dask":
+            return make(*args, **kwargs)
+        from caucasus_events.build import daskengine
+
+        with daskengine.session(options["scheduler"], _dask_workers(options["workers"])):
+            return make(*args, **kwargs)
+
+    return run
+
+
 def _stage(
     root: Path, ids: list[str], reg: Registries, workers: int, engine: str, scheduler: str | None
 ) -> Iterator[ArticleResult]:
@@ -115,9 +143,7 @@ def _stage(
     if engine == "dask" and ids:
         from caucasus_events.build import daskengine
 
-        yield from daskengine.stage(
-            root, ids, reg, scheduler, workers if workers > 1 else daskengine.LOCAL_WORKERS
-        )
+        yield from daskengine.stage(root, ids, reg, scheduler, _dask_workers(workers))
         return
     if workers <= 1 or len(ids) < 2:
         for article_id in ids:
@@ -231,6 +257,7 @@ def registries(
     return reg, problems, key
 
 
+@_one_cluster
 @fewer_collections()
 def make(
     root: Path,
@@ -323,24 +350,45 @@ def _encode_in_worker(table: str) -> tuple[bytes, bytes, pa.Table]:
     return _encode(tables[table], schemas[table])
 
 
-def _encoded(
+@contextmanager
+def _executor(
     tables: dict[str, list[dict]], schemas: dict[str, dict], workers: int
+) -> Iterator[tuple[ProcessPoolExecutor | None, Callable[..., Iterator]]]:
+    """Where serialization's parallel work runs: a process pool (or none) and a ``map``.
+
+    Within a Dask session (``--engine dask``) the ``map`` runs on the build's cluster and the
+    tables are encoded here; with ``workers`` > 1, one pool of processes encodes the tables and
+    runs the checks' partitions; else both run in this process.
+    """
+    from caucasus_events.build import daskengine
+
+    if (client := daskengine.current()) is not None:
+        yield None, daskengine.mapper(client)
+    elif workers <= 1:
+        yield None, map
+    else:
+        with ProcessPoolExecutor(workers, initializer=_start_encoder, initargs=(tables, schemas)) as pool:
+            yield pool, pool.map
+
+
+def _encoded(
+    tables: dict[str, list[dict]], schemas: dict[str, dict], pool: ProcessPoolExecutor | None
 ) -> Iterator[tuple[str, tuple[bytes, bytes, pa.Table]]]:
-    """Every table encoded, in this process or, largest first, in ``workers`` processes."""
-    if workers <= 1:
+    """Every table encoded, in this process or, largest first, in the processes of ``pool``."""
+    if pool is None:
         for table in schemas:
             yield table, _encode(tables[table], schemas[table])
         return
     order = sorted(schemas, key=lambda table: len(tables[table]), reverse=True)
-    with ProcessPoolExecutor(workers, initializer=_start_encoder, initargs=(tables, schemas)) as pool:
-        yield from zip(order, pool.map(_encode_in_worker, order), strict=True)
+    yield from zip(order, pool.map(_encode_in_worker, order), strict=True)
 
 
 def serialize_all(tables: dict[str, list[dict]], cff: dict, reg: Registries, workers: int = 1) -> Built:
     """Sort, validate and serialize the tables; generate schemas and the descriptor.
 
     With ``workers`` > 1 the tables are encoded (CSV, Parquet) in that many processes: the
-    bytes are the same, the checks run here on the same Arrow tables.
+    bytes are the same. The row-local part of the model checks runs on partitions of rows in
+    those processes, or on the Dask cluster of the build's session; the rest runs here.
     """
     keys = {"plover_types.type": [row["type"] for row in reg.codebooks["plover_types"]]}
     files: dict[str, bytes] = {}
@@ -348,14 +396,15 @@ def serialize_all(tables: dict[str, list[dict]], cff: dict, reg: Registries, wor
     for table, model in MODELS.items():
         tables[table] = assemble.sort_rows(tables[table], model.Config.metadata["row_order"])
         schemas[table] = table_schema(table, codebook_categories(table, keys))
-    encoded = dict(_encoded(tables, schemas, workers))
-    for table, schema in schemas.items():
-        csv_data, parquet_data, arrow = encoded.pop(table)
-        files[f"schemas/{table}.json"] = serialize.json_bytes(schema)
-        files[f"processed/{table}.csv"] = csv_data
-        files[f"processed/{table}.parquet"] = parquet_data
-        frames[table] = to_frame(arrow, schema)
-    problems = check_frames(frames)
+    with _executor(tables, schemas, workers) as (pool, mapper):
+        encoded = dict(_encoded(tables, schemas, pool))
+        for table, schema in schemas.items():
+            csv_data, parquet_data, arrow = encoded.pop(table)
+            files[f"schemas/{table}.json"] = serialize.json_bytes(schema)
+            files[f"processed/{table}.csv"] = csv_data
+            files[f"processed/{table}.parquet"] = parquet_data
+            frames[table] = to_frame(arrow, schema)
+        problems = check_frames(frames, mapper=mapper)
     if problems:
         raise InputError(problems)
     # One source per publisher: the articles table lists every text, and a descriptor that

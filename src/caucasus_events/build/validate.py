@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from caucasus_events.build import partchecks
 from caucasus_events.build.models import MODELS
 from caucasus_events.build.progress import QUIET, Reporter
 from caucasus_events.build.safefile import FileFault, read_regular
@@ -68,11 +70,27 @@ def model_problems(table: str, frame: pd.DataFrame) -> list[Problem]:
     once per copy; here a broken rule gives one problem per row, and a duplicate one problem
     per repeated row, naming the first.
     """
-    model = MODELS[table]
+    return schema_problems_of(table, frame, MODELS[table].to_schema())
+
+
+def row_problems(table: str, part: pd.DataFrame) -> list[Problem]:
+    """The row-local part of the table's model (see :mod:`.partchecks`) on some of its rows.
+
+    ``part`` keeps the whole table's index, so that problems name the lines of the whole table.
+    """
+    return schema_problems_of(table, part, partchecks.split(table)[0])
+
+
+def table_problems(table: str, frame: pd.DataFrame) -> list[Problem]:
+    """The table-wide part of the table's model (uniqueness, dtypes, columns) on the whole table."""
+    return schema_problems_of(table, frame, partchecks.split(table)[1])
+
+
+def schema_problems_of(table: str, frame: pd.DataFrame, schema) -> list[Problem]:
+    """:func:`model_problems` with ``schema``, a model of the table or a part of one."""
     try:
-        model.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
-        schema = model.to_schema()
         rules = {check.name: check.description or check.name for check in schema.checks}
         problems, seen = [], set()
         for case in exc.failure_cases.itertuples():
@@ -282,11 +300,37 @@ def quote_share_problems(mentions: pd.DataFrame, articles: pd.DataFrame) -> list
     return problems
 
 
-def check_frames(frames: dict[str, pd.DataFrame], texts: dict[str, str] | None = None) -> list[Problem]:
-    """All table-level checks of a set of frames."""
-    problems = []
-    for table, frame in frames.items():
-        problems += model_problems(table, frame)
+def partitions(frame: pd.DataFrame, rows: int = partchecks.PARTITION_ROWS) -> list[pd.DataFrame]:
+    """Slices of ``rows`` rows of ``frame``, each keeping the frame's index (so, its lines)."""
+    return [frame.iloc[start : start + rows] for start in range(0, len(frame), rows)]
+
+
+def _order(problem: Problem) -> tuple:
+    return (problem.line is not None, problem.line or 0, problem.field, problem.message)
+
+
+def check_frames(
+    frames: dict[str, pd.DataFrame],
+    texts: dict[str, str] | None = None,
+    mapper: Callable[..., Iterable[list[Problem]]] = map,
+    rows: int | None = None,
+) -> list[Problem]:
+    """All table-level checks of a set of frames.
+
+    The row-local part of each model runs on partitions of ``rows`` rows (default
+    :data:`.partchecks.PARTITION_ROWS`, read at each call), through ``mapper``
+    (``map``, or the ``map`` of a process pool or of a Dask client, called as
+    ``mapper(row_problems, tables, parts)``); the table-wide part and the checks across tables
+    run here, on whole columns. The model problems are the whole-table model's, table by table
+    and sorted by line, field and message.
+    """
+    size = rows or partchecks.PARTITION_ROWS
+    parts = [(table, part) for table, frame in frames.items() for part in partitions(frame, size)]
+    found = {table: table_problems(table, frame) for table, frame in frames.items()}
+    tables, slices = [table for table, _ in parts], [part for _, part in parts]
+    for table, chunk in zip(tables, mapper(row_problems, tables, slices), strict=True):
+        found[table] += chunk
+    problems = [problem for table in frames for problem in sorted(found[table], key=_order)]
     if problems:
         return problems
     problems += key_problems(frames)
