@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from caucasus_events.build.models import MODELS
 from caucasus_events.build.pipeline import build
 from caucasus_events.cli import main
 
@@ -47,14 +48,39 @@ def project(corpus: Path, tmp_path: Path) -> Path:
     return root
 
 
-def test_dask_local_cluster_gives_the_bytes_of_the_local_engine(project: Path, local: dict[str, str]) -> None:
+@pytest.fixture
+def small_partitions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Partitions of 40 rows for the row-local checks: several per large table."""
+    from caucasus_events.build import partchecks
+
+    monkeypatch.setattr(partchecks, "PARTITION_ROWS", 40)
+
+
+def test_dask_local_cluster_gives_the_bytes_of_the_local_engine(
+    project: Path, local: dict[str, str], small_partitions: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from caucasus_events.build import daskengine
+
+    started = []
+    connect = daskengine.connect
+    monkeypatch.setattr(daskengine, "connect", lambda *a: started.append(a) or connect(*a))
     # No address: the build starts a LocalCluster of two worker processes and stops it.
     assert main(["build", "--root", str(project), "--quiet", "--no-cache", "--engine", "dask"]) == 0
     assert outputs(project) == local
     assert len(local) > 20  # every table's CSV and Parquet, the schemas and the descriptor
+    assert started == [(None, 2)]  # one cluster for the stage and the checks
 
 
-def test_dask_scheduler_address_runs_the_stage_on_both_workers(project: Path, local: dict[str, str]) -> None:
+def test_process_pool_gives_the_bytes_of_one_process(
+    project: Path, local: dict[str, str], small_partitions: None
+) -> None:
+    assert main(["build", "--root", str(project), "--quiet", "--no-cache", "--workers", "2"]) == 0
+    assert outputs(project) == local
+
+
+def test_dask_scheduler_address_runs_the_stage_and_the_checks_on_both_workers(
+    project: Path, local: dict[str, str], small_partitions: None
+) -> None:
     with (
         distributed.LocalCluster(
             n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
@@ -69,6 +95,8 @@ def test_dask_scheduler_address_runs_the_stage_on_both_workers(project: Path, lo
     chunks = [task for task in stream.data if task["key"].startswith("_chunk")]
     assert len(chunks) > 2
     assert {task["worker"] for task in chunks} == workers and len(workers) == 2
+    parts = [task for task in stream.data if task["key"].startswith("row_problems")]
+    assert len(parts) > 2 * len(MODELS)  # the large tables in several partitions
 
 
 def test_dask_engine_reports_problems_like_the_local_engine(
