@@ -317,9 +317,11 @@ def make(
         raise InputError(problems)
     pending = [article_id for article_id, r in zip(ids, results, strict=True) if r.pending]
     lines = {mention: where for r in results for mention, where in r.mention_lines.items()}
+    passages = {r.article["article_id"]: r.passages for r in results if r.article is not None}
     del results  # the rows live on in ``tables``; the rest of each result is not needed
     texts = lint.read_texts(root, [a["article_id"] for a in tables["articles"]])
-    errors, warnings = lint.lint(reg, tables, texts, lines)
+    errors, warnings = lint.lint(reg, tables, texts, lines, passages)
+    del passages
     if errors:
         raise InputError(errors)
     built = serialize_all(tables, cff, reg, workers if engine == "local" else 1)
