@@ -159,8 +159,12 @@ def test_parallel_build_reports_registry_problems_like_serial(
 def test_tables_encoded_in_two_processes_are_the_same(project: Path) -> None:
     built = build_module.make(project)
     schemas = {table: json.loads(built.files[f"schemas/{table}.json"]) for table in built.tables}
-    serial = dict(build_module._encoded(built.tables, schemas, 1))
-    parallel = dict(build_module._encoded(built.tables, schemas, 2))
+    with build_module._executor(built.tables, schemas, 1) as (pool, _):
+        assert pool is None
+        serial = dict(build_module._encoded(built.tables, schemas, pool))
+    with build_module._executor(built.tables, schemas, 2) as (pool, _):
+        assert pool is not None
+        parallel = dict(build_module._encoded(built.tables, schemas, pool))
     assert serial.keys() == parallel.keys() == schemas.keys()
     for table, (csv_data, parquet_data, arrow) in serial.items():
         assert parallel[table][:2] == (csv_data, parquet_data)
