@@ -125,7 +125,9 @@ def test_columns_and_filters_read_only_what_is_asked_and_match_the_whole_table_f
     assert column_bytes < 0.1 * whole_bytes, reads
     # Of those, the two or three row groups of 2022 among twelve.
     assert part_bytes < 0.35 * column_bytes, reads
-    in_year = (whole["date_start"] >= pd.Timestamp(2022, 1, 1)) & (whole["date_start"] < pd.Timestamp(2023, 1, 1))
+    in_year = (whole["date_start"] >= pd.Timestamp(2022, 1, 1)) & (
+        whole["date_start"] < pd.Timestamp(2023, 1, 1)
+    )
     assert 0 < in_year.sum() < len(whole) / 4
     pd.testing.assert_frame_equal(part, whole.loc[in_year, COLUMNS].reset_index(drop=True))
     pd.testing.assert_frame_equal(columns, whole[COLUMNS])
