@@ -3,7 +3,8 @@
 The events table here is synthetic, generated below: the rows of the synthetic project's
 events repeated 60,000 times under new IDs, long incompressible summaries (as real summaries
 are the bulk of the table) and dates rising with the row order (as event IDs are reserved in
-annotation order), written with the project's Parquet options in row groups of 5,000 rows.
+annotation order) but one in ten missing (undated events), written with the project's Parquet
+options in row groups of 5,000 rows.
 """
 
 from __future__ import annotations
@@ -11,18 +12,21 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import types
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
 
 import caucasus_events as ce
-from caucasus_events import settings
+from caucasus_events import loading, settings
 from caucasus_events.build import serialize
+from caucasus_events.frames import to_frame
 
 ROWS, GROUP = 60_000, 5_000
 COLUMNS = ["event_id", "date_start", "cameo_code"]
@@ -37,8 +41,9 @@ def _large_events(events: pa.Table) -> pa.Table:
     replaced = {
         "event_id": pa.array([f"E{n:06d}" for n in index + 1]),
         "summary": pa.array([hashlib.sha256(str(n).encode()).hexdigest() * 3 for n in index.tolist()]),
-        "date_start": days,
-        "date_end": days,
+        # One event in ten is undated, as in the real release: every row group holds nulls.
+        "date_start": pc.if_else(pa.array(index % 10 == 0), None, days),
+        "date_end": pc.if_else(pa.array(index % 10 == 0), None, days),
     }
     for name, column in replaced.items():
         table = table.set_column(table.schema.get_field_index(name), name, column)
@@ -82,24 +87,41 @@ class CountingFile(io.BytesIO):
         return chunk
 
 
+class CountingArrow(types.ModuleType):
+    """pyarrow as ``loading`` sees it, but whose in-memory files count the bytes read."""
+
+    def __init__(self) -> None:
+        super().__init__("pyarrow")
+        self.files: list[CountingFile] = []
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(pa, name)
+
+    def BufferReader(self, data: bytes) -> pa.PythonFile:
+        self.files.append(CountingFile(data))
+        return pa.PythonFile(self.files[-1], mode="r")
+
+
 @pytest.fixture
 def reads(package: Path, monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Bytes pyarrow reads from the table in each ``load``, with ``package`` installed.
+    """Bytes the Parquet reader reads in each ``load``, with ``package`` installed.
 
-    ``load`` hands the Parquet reader the file's bytes (after checking their hash); here the
-    reader gets them through a file that counts what is read, with whatever columns and filters
-    ``load`` passes on.
+    ``load`` checks the hash of the file's bytes, then hands them to the Parquet reader in an
+    in-memory file: here a file that counts what is read.
     """
     monkeypatch.setattr(settings, "installed_data", lambda: package)
-    read_table, counts = pq.read_table, []
+    arrow = CountingArrow()
+    monkeypatch.setattr(loading, "pa", arrow)
+    counts: list[int] = []
+    real_load = ce.load
 
-    def counting(source: pa.BufferReader, **kwargs: object) -> pa.Table:
-        file = CountingFile(source.read())
-        table = read_table(pa.PythonFile(file, mode="r"), **kwargs)
-        counts.append(file.bytes_read)
-        return table
+    def counting_load(*args: object, **kwargs: object) -> pd.DataFrame:
+        arrow.files.clear()
+        frame = real_load(*args, **kwargs)
+        counts.append(sum(f.bytes_read for f in arrow.files))
+        return frame
 
-    monkeypatch.setattr(pq, "read_table", counting)
+    monkeypatch.setattr(ce, "load", counting_load)
     return counts
 
 
@@ -131,3 +153,57 @@ def test_columns_and_filters_read_only_what_is_asked_and_match_the_whole_table_f
     assert 0 < in_year.sum() < len(whole) / 4
     pd.testing.assert_frame_equal(part, whole.loc[in_year, COLUMNS].reset_index(drop=True))
     pd.testing.assert_frame_equal(columns, whole[COLUMNS])
+
+
+def _bounds(package: Path, group: int) -> tuple[date, date]:
+    """The smallest and largest date of a row group (from its statistics)."""
+    metadata = pq.ParquetFile(package / "processed" / "events.parquet").metadata
+    statistics = metadata.row_group(group).column(metadata.schema.names.index("date_start")).statistics
+    return statistics.min, statistics.max
+
+
+FILTERS = {
+    "on a group's smallest date": lambda low, high: [("date_start", "<=", low)],
+    "before it": lambda low, high: [("date_start", "<", low)],
+    "on its largest date": lambda low, high: [("date_start", ">=", high)],
+    "after it": lambda low, high: [("date_start", ">", high)],
+    "equal to it": lambda low, high: [("date_start", "==", high)],
+    "in a list": lambda low, high: [("date_start", "in", [low, date(1999, 1, 1)])],
+    "either of two ranges": lambda low, high: [
+        [("date_start", "<", date(2020, 3, 1))],
+        [("date_start", ">", high), ("date_start", "<", date(2023, 1, 1))],
+    ],
+    "predicates as lists": lambda low, high: [["date_start", ">=", high]],
+    "not equal": lambda low, high: [("date_start", "!=", low)],
+    "a timestamp (not comparable in Python, cast by pyarrow)": lambda low, high: [
+        ("date_start", ">=", pd.Timestamp(high))
+    ],
+    "a categorical column": lambda low, high: [("plover_type", "==", "CONSULT"), ("date_start", "<=", low)],
+    "an expression": lambda low, high: pc.field("date_start") >= pa.scalar(high),
+}
+
+
+@pytest.mark.parametrize("make", FILTERS.values(), ids=FILTERS.keys())
+def test_row_groups_left_out_hold_no_row_the_filters_keep(make, package: Path, monkeypatch) -> None:
+    """Against pyarrow filtering every row group: leaving row groups out loses no row."""
+    monkeypatch.setattr(settings, "installed_data", lambda: package)
+    filters = make(*_bounds(package, 5))
+    schema = json.loads((package / "schemas" / "events.json").read_text(encoding="utf-8"))
+    table = pq.read_table(package / "processed" / "events.parquet")
+    expected = to_frame(
+        table.filter(filters if isinstance(filters, pc.Expression) else pq.filters_to_expression(filters)),
+        schema,
+    )
+    part = ce.load("events", filters=filters)
+    assert 0 < len(part) < table.num_rows
+    pd.testing.assert_frame_equal(part, expected)
+
+
+def test_a_filter_on_a_missing_column_is_refused_by_pyarrow_with_its_reason(
+    package: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr(settings, "installed_data", lambda: package)
+    with pytest.raises(
+        ce.DataError, match=r"cannot apply filters=\[\('nope', '>', 1\)\] \(No match for FieldRef"
+    ):
+        ce.load("events", filters=[("nope", ">", 1)])
