@@ -3,7 +3,8 @@
 Prints a table (figure, ours, baseline, ratio, target) and, with ``--markdown``, writes it with
 the machine's description into BENCHMARKS.md (between its result markers, keeping the notes).
 Every measured command runs in a fresh process; wall time is taken around the process and
-peak RSS from the kernel's accounting of that process (``wait4``). All data is SYNTHETIC and
+peak RSS from the kernel's accounting of that process (``wait4``), except figure 8, which
+times both loads inside one fresh process after the imports. All data is SYNTHETIC and
 lives under ``--out`` (default ``benchmarks/out/``, git-ignored), never in raw/.
 
 Usage::
@@ -11,6 +12,7 @@ Usage::
     python benchmarks/run.py              # default sizes (about an hour on 2 cores)
     python benchmarks/run.py --quick      # small sizes, a minute or two
     python benchmarks/run.py --huge       # also the 100,000-article memory point
+    python benchmarks/run.py --only load  # figure 8 alone
 """
 
 from __future__ import annotations
