@@ -136,6 +136,25 @@ def test_shared_passage(project: Path) -> None:
     assert "also occurs in copy (similarity 1.00), which does not report E000001" in fired(warnings, "L06")[0]
 
 
+def test_shared_passage_is_confirmed_on_the_words(project: Path, monkeypatch) -> None:
+    """Fingerprints only propose candidates: were every run of words to collide, the texts
+    that do not hold the passage would still not be reported."""
+    from caucasus_events.build import lint
+
+    real = lint._fingerprints
+
+    def colliding(texts: list[str]):
+        prints, owner = real(texts)
+        return lint.np.zeros_like(prints), owner
+
+    add_article(
+        project, "other", "A different text about something else entirely, word for word.\n", "  []\n"
+    )
+    monkeypatch.setattr(lint, "_fingerprints", colliding)
+    _, warnings = findings(project)
+    assert fired(warnings, "L06") == []
+
+
 def test_mode_departure(project: Path) -> None:
     edit(project, EVENTS_FILE, "type: REQUEST\n  mode: yield", "type: REQUEST\n  mode: change")
     errors, _ = findings(project)

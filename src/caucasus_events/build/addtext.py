@@ -17,9 +17,9 @@ from pathlib import Path
 
 import yaml
 
-from caucasus_events.problems import InputError, Problem
 from caucasus_events.build.rawdata import ARTICLE_ID, sha256_bytes
 from caucasus_events.build.stage import decode_text
+from caucasus_events.problems import InputError, Problem
 
 #: Sidecar fields copied as they are: (required, JSON types, what is expected).
 TEXT_FIELDS = {

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from caucasus_events.problems import Problem
 from caucasus_events.build.rawdata import Registries
 from caucasus_events.build.stage import ArticleResult
+from caucasus_events.problems import Problem
 
 #: For a text that may not be redistributed, the published quotes together hold at most this
 #: share of its characters, and each at most SNIPPET_MAX characters (a short citation).

@@ -29,8 +29,8 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from caucasus_events.build.models import QUAD_NAMES
-from caucasus_events.problems import Problem, relpath
 from caucasus_events.build.safefile import FileFault, read_regular
+from caucasus_events.problems import Problem, relpath
 
 NUMBER = r"^-?\d+(\.\d+)?$"
 INTEGER = r"^-?\d+$"
@@ -232,10 +232,10 @@ def _value_problems(
 ) -> list[Problem]:
     """The published model's checks on the typed rows, reported at raw lines."""
     # Imported here: these bring pyarrow, which reading raw/ alone does not need.
-    from caucasus_events.frames import to_frame
     from caucasus_events.build.serialize import arrow_table
     from caucasus_events.build.tableschema import codebook_categories, table_schema
     from caucasus_events.build.validate import model_problems
+    from caucasus_events.frames import to_frame
 
     schema = table_schema(name, codebook_categories(name, {"plover_types.type": types}))
     # A categorical column cannot even be converted with a value outside its categories: those

@@ -13,10 +13,10 @@ import logging
 from collections.abc import Iterator
 from pathlib import Path
 
-from caucasus_events.extras import missing
-from caucasus_events.problems import UsageError
 from caucasus_events.build.rawdata import Registries
 from caucasus_events.build.stage import ArticleResult, process_article
+from caucasus_events.extras import missing
+from caucasus_events.problems import UsageError
 
 #: Workers of the LocalCluster started when no scheduler is given.
 LOCAL_WORKERS = 2

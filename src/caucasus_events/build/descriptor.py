@@ -8,9 +8,9 @@ import yaml
 
 from caucasus_events import __version__
 from caucasus_events.build.models import MODELS
-from caucasus_events.problems import Problem
 from caucasus_events.build.rawdata import sha256_bytes
 from caucasus_events.build.safefile import FileFault, read_regular
+from caucasus_events.problems import Problem
 
 DATA_LICENSE = {
     "name": "CC-BY-4.0",

@@ -8,13 +8,18 @@ everything the build itself refuses has been fixed.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from caucasus_events.problems import Problem
+import numpy as np
+import pandas as pd
+
 from caucasus_events.build.rawdata import Registries
+from caucasus_events.problems import Problem
 
 ERROR, WARNING = "error", "warning"
 
@@ -65,20 +70,43 @@ MATERIAL_CONFLICT = 4
 #: Passages shorter than this are too common to suggest a link.
 SHINGLE_WORDS = 6
 SIMILARITY = 0.8
+#: The polynomial's base: a large odd number, so that the words' order matters.
+FINGERPRINT_BASE = np.uint64(0x100000001B3)
+#: Texts fingerprinted together: few enough that their words fit in memory at once.
+TEXTS_AT_ONCE = 256
+WORD = re.compile(r"\w+")
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.lower())
+    return WORD.findall(text.lower())
 
 
 def _shingles(words: list[str]) -> list[tuple[str, ...]]:
     return [tuple(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)]
 
 
+def _fingerprints(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A 64-bit fingerprint of every run of SHINGLE_WORDS words of each text, and the text's
+    place in ``texts``: a polynomial of the words' hashes, computed for all texts at once."""
+    words = [_words(text) for text in texts]
+    counts = np.array([len(w) for w in words], dtype=np.int64)
+    hashes = np.array(list(map(hash, itertools.chain.from_iterable(words))), dtype=np.int64).view(np.uint64)
+    runs = len(hashes) - SHINGLE_WORDS + 1
+    if runs <= 0:
+        return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
+    prints = hashes[:runs].copy()
+    with np.errstate(over="ignore"):  # arithmetic modulo 2**64 is the point
+        for offset in range(1, SHINGLE_WORDS):
+            prints = prints * FINGERPRINT_BASE + hashes[offset : offset + runs]
+    owner = np.repeat(np.arange(len(texts)), counts)
+    inside = owner[:runs] == owner[SHINGLE_WORDS - 1 :]  # runs that cross two texts are none
+    return prints[inside], owner[:runs][inside]
+
+
 class Linter:
     """Run every rule over one build's registries, rows and texts."""
 
-    def __init__(self, reg: Registries, tables: dict[str, list[dict]], texts: dict[str, str], lines: dict):
+    def __init__(self, reg: Registries, tables: dict[str, list[dict]], texts: Mapping[str, str], lines: dict):
         self.reg, self.tables, self.texts, self.lines = reg, tables, texts, lines
         self.findings: list[tuple[Rule, Problem]] = []
         self.mentions = defaultdict(list)
@@ -130,7 +158,9 @@ class Linter:
     def routine_formulas(self) -> None:
         for mention in self.tables["mentions"]:
             code = self.events[mention["event_id"]]["cameo_code"]
-            quote = self.texts.get(mention["article_id"], "")[mention["start"] : mention["end"]]
+            quote = mention["quote"]
+            if not mention["quote_complete"]:  # a snippet: the formula may lie beyond it
+                quote = self.texts.get(mention["article_id"], "")[mention["start"] : mention["end"]]
             for what, pattern, alternatives, wanted in FORMULAS:
                 if code in alternatives and code != wanted and re.search(pattern, quote, re.IGNORECASE):
                     self.at_event(
@@ -178,36 +208,56 @@ class Linter:
                 )
 
     def shared_passages(self) -> None:
-        # Where each run of SHINGLE_WORDS words occurs, text by text.
-        where: dict[tuple[str, ...], set[str]] = defaultdict(set)
-        for article_id, text in self.texts.items():
-            for shingle in _shingles(_words(text)):
-                where[shingle].add(article_id)
+        # Each run of SHINGLE_WORDS words becomes a 64-bit fingerprint, and only the runs that
+        # some quote holds are looked for in the texts, one text at a time: memory grows with
+        # the quotes, not with the corpus's characters. Every finding is then confirmed on the
+        # words themselves, so a fingerprint collision cannot produce one.
+        complete = [m for m in self.tables["mentions"] if m["quote_complete"]]
+        prints, owner = _fingerprints([m["quote"] for m in complete])
+        asked = pd.DataFrame({"mention": owner, "print": prints}).drop_duplicates()
+        if asked.empty:
+            return
+        wanted = np.sort(prints)  # duplicates do no harm to the lookups below
+        found = []
+        article_ids = list(self.texts)
+        for first in range(0, len(article_ids), TEXTS_AT_ONCE):
+            chunk = article_ids[first : first + TEXTS_AT_ONCE]
+            prints, owner = _fingerprints([self.texts[article_id] for article_id in chunk])
+            at = np.minimum(np.searchsorted(wanted, prints), len(wanted) - 1)
+            keep = wanted[at] == prints
+            found.append(
+                pd.DataFrame({"print": prints[keep], "article": owner[keep] + first}).drop_duplicates()
+            )
+        occurrences = pd.concat(found, ignore_index=True)
+        pairs = asked.merge(occurrences, on="print").groupby(["mention", "article"]).size()
+        size = asked.groupby("mention").size().reindex(pairs.index.get_level_values("mention")).to_numpy()
+        candidates = pairs[pairs.to_numpy() >= SIMILARITY * size]
         linked = defaultdict(set)  # (article, event) pairs that exist
         for mention in self.tables["mentions"]:
             linked[mention["article_id"]].add(mention["event_id"])
         seen = set()
-        for mention in self.tables["mentions"]:
-            shingles = _shingles(_words(mention["quote"])) if mention["quote_complete"] else []
-            if not shingles:
+        for mention_index, article_index in candidates.index:
+            mention, article_id = complete[mention_index], article_ids[article_index]
+            key = (mention["event_id"], article_id)
+            if (
+                article_id == mention["article_id"]
+                or mention["event_id"] in linked[article_id]
+                or key in seen
+            ):
                 continue
-            counts: dict[str, int] = defaultdict(int)
-            for shingle in set(shingles):
-                for article_id in where[shingle] - {mention["article_id"]}:
-                    counts[article_id] += 1
-            for article_id, n in sorted(counts.items()):
-                similarity = n / len(set(shingles))
-                key = (mention["event_id"], article_id)
-                if similarity < SIMILARITY or mention["event_id"] in linked[article_id] or key in seen:
-                    continue
-                seen.add(key)
-                self.at_mention(
-                    "L06",
-                    mention,
-                    "event",
-                    f"the passage also occurs in {article_id} (similarity {similarity:.2f}), which does not "
-                    f"report {mention['event_id']}: link it there too, or explain in a note",
-                )
+            shingles = set(_shingles(_words(mention["quote"])))
+            n = len(shingles & set(_shingles(_words(self.texts[article_id]))))
+            similarity = n / len(shingles)
+            if similarity < SIMILARITY:
+                continue
+            seen.add(key)
+            self.at_mention(
+                "L06",
+                mention,
+                "event",
+                f"the passage also occurs in {article_id} (similarity {similarity:.2f}), which does not "
+                f"report {mention['event_id']}: link it there too, or explain in a note",
+            )
 
     def mode_departures(self) -> None:
         defaults = {row["cameo"]: row["mode"] for row in self.reg.codebooks["cameo_plover"]}
@@ -304,7 +354,7 @@ class Linter:
 
 
 def lint(
-    reg: Registries, tables: dict[str, list[dict]], texts: dict[str, str], lines: dict
+    reg: Registries, tables: dict[str, list[dict]], texts: Mapping[str, str], lines: dict
 ) -> tuple[list[Problem], list[Problem]]:
     """The errors and the warnings of every rule, as problems whose message ends with the rule ID."""
     findings = Linter(reg, tables, texts, lines).run()
@@ -320,6 +370,34 @@ def rules_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
-def read_texts(root: Path, article_ids: list[str]) -> dict[str, str]:
-    """The texts of the built articles (already checked by the build)."""
-    return {a: (root / "raw" / "articles" / f"{a}.txt").read_text(encoding="utf-8") for a in article_ids}
+class Texts(Mapping[str, str]):
+    """The texts of the built articles, read from raw/articles one at a time when asked.
+
+    The linter reads every text but needs only one at once: holding them all would make the
+    build's memory grow with the corpus's characters, not with its tables.
+    """
+
+    def __init__(self, root: Path, article_ids: list[str]):
+        self.folder = root / "raw" / "articles"
+        self.article_ids = article_ids
+        self.known = frozenset(article_ids)
+        self.last: tuple[str | None, str] = (None, "")
+
+    def __len__(self) -> int:
+        return len(self.article_ids)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.article_ids)
+
+    def __getitem__(self, article_id: str) -> str:
+        if article_id not in self.known:
+            raise KeyError(article_id)
+        # The last text read is kept: the rules read a text's mentions one after another.
+        if self.last[0] != article_id:
+            self.last = (article_id, (self.folder / f"{article_id}.txt").read_text(encoding="utf-8"))
+        return self.last[1]
+
+
+def read_texts(root: Path, article_ids: list[str]) -> Texts:
+    """The texts of the built articles (already checked by the build), read when asked."""
+    return Texts(root, article_ids)

@@ -20,8 +20,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from caucasus_events.problems import InputError, Problem, UsageError
 from caucasus_events.build.safefile import os_message
+from caucasus_events.problems import InputError, Problem, UsageError
 
 STAGING = ".caucasus-events-staging"
 LOCK = ".caucasus-events.lock"

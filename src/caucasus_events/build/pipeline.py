@@ -14,16 +14,16 @@ import pyarrow as pa
 
 from caucasus_events.build import assemble, buildcache, descriptor, lint, output, readme, serialize
 from caucasus_events.build.buildcache import BuildCache
-from caucasus_events.frames import to_frame
 from caucasus_events.build.inventory import inventory_problems
 from caucasus_events.build.models import MODELS
-from caucasus_events.problems import InputError, Problem, UsageError, relpath
 from caucasus_events.build.progress import QUIET, Reporter
 from caucasus_events.build.rawdata import CODEBOOK_FILES, Registries, read_registries, sha256_bytes
 from caucasus_events.build.stage import ArticleResult, process_article
 from caucasus_events.build.tableschema import codebook_categories, table_schema
 from caucasus_events.build.validate import check_frames
 from caucasus_events.build.yamlio import load_yaml, read_ahead
+from caucasus_events.frames import to_frame
+from caucasus_events.problems import InputError, Problem, UsageError, relpath
 
 
 @dataclass
@@ -114,6 +114,7 @@ def _stage(
     """Results of the stage for ``ids``, in order; a process pool or Dask cluster when asked."""
     if engine == "dask" and ids:
         from caucasus_events.build import daskengine
+
         yield from daskengine.stage(
             root, ids, reg, scheduler, workers if workers > 1 else daskengine.LOCAL_WORKERS
         )
@@ -264,6 +265,7 @@ def make(
         raise UsageError(f"--scheduler {scheduler} (expected only with --engine dask)")
     if engine == "dask":
         from caucasus_events.build import daskengine
+
         daskengine.require()  # before any work: a missing extra is a usage error
     report = progress or QUIET
     root = project_root(root)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,8 +13,14 @@ import pycountry
 
 from caucasus_events.build.codebook_models import CSV_MODELS, read_codebooks
 from caucasus_events.build.dates import interval_problem
-from caucasus_events.build.models import ACTOR_KINDS, EVENT_KINDS, PLACE_KINDS, PUBLISHER_KINDS, SECTORS, STATUSES
-from caucasus_events.problems import Problem, relpath
+from caucasus_events.build.models import (
+    ACTOR_KINDS,
+    EVENT_KINDS,
+    PLACE_KINDS,
+    PUBLISHER_KINDS,
+    SECTORS,
+    STATUSES,
+)
 from caucasus_events.build.yamlio import (
     DATE_T,
     TEXT,
@@ -24,6 +31,7 @@ from caucasus_events.build.yamlio import (
     check_record,
     load_yaml,
 )
+from caucasus_events.problems import Problem, relpath
 
 ARTICLE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 EVENT_ID = re.compile(r"^E\d{6}$")
@@ -310,7 +318,31 @@ def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
                     f"unknown event {replaced!r}",
                 )
             )
+    for record in reg.events.values():
+        _settle(record)
     return reg, problems
+
+
+def _settle(record: Mapping) -> None:
+    """Keep of a checked event only what later steps use: its values, file and key lines.
+
+    The written forms and the lines inside nested values served the registry checks alone;
+    dropping them and sharing repeated short strings (IDs, codes, dates as text) takes the
+    registries from about 10 kB to a third of that per event, which a large corpus holds in
+    every build process until the end.
+    """
+    record.written = {}
+    for key, value in record.items():
+        if isinstance(value, dict):
+            record[key] = {k: _shared(v) for k, v in value.items()}
+        elif isinstance(value, list):
+            record[key] = [_shared(v) for v in value]
+        else:
+            record[key] = _shared(value)
+
+
+def _shared(value: object) -> object:
+    return sys.intern(value) if type(value) is str and len(value) <= 40 else value
 
 
 def _check_actor(record: Mapping, reg: Registries) -> list[Problem]:

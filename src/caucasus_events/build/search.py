@@ -11,8 +11,8 @@ import json
 import re
 from pathlib import Path
 
-from caucasus_events.problems import InputError, UsageError
 from caucasus_events.build.rawdata import Registries, read_registries
+from caucasus_events.problems import InputError, UsageError
 
 
 def _reported_by(root: Path) -> dict[str, list[str]]:

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from caucasus_events.build.dates import date_relation, interval_problem, resolve_relative
 from caucasus_events.build.models import DISAGREEMENT_FIELDS, QUANTITY_KINDS
-from caucasus_events.problems import Problem, relpath
 from caucasus_events.build.quotes import QuoteError, resolve
 from caucasus_events.build.rawdata import (
     ARTICLE_ID,
@@ -24,6 +23,7 @@ from caucasus_events.build.rawdata import (
 )
 from caucasus_events.build.safefile import FileFault, read_regular
 from caucasus_events.build.yamlio import DATE_T, TEXT, Mapping, check_record, load_yaml
+from caucasus_events.problems import Problem, relpath
 
 ANNOTATION_SPEC = {
     "article": (True, TEXT, "the article ID (the file name without .yaml)"),

@@ -14,11 +14,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from caucasus_events.frames import arrow_schema, to_frame
 from caucasus_events.build.models import MODELS
-from caucasus_events.problems import Problem
 from caucasus_events.build.progress import QUIET, Reporter
 from caucasus_events.build.safefile import FileFault, read_regular
+from caucasus_events.frames import arrow_schema, to_frame
+from caucasus_events.problems import Problem
 
 
 def _where(table: str, index) -> tuple[str, int | None]:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import yaml
 
-from caucasus_events.problems import Problem
 from caucasus_events.build.safefile import FileFault, read_regular
+from caucasus_events.problems import Problem
 
 #: No real annotation comes near this; anything larger is refused before parsing.
 MAX_BYTES = 2 * 1024 * 1024
