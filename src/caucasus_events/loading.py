@@ -114,6 +114,7 @@ def load(
     filters : list or pyarrow.compute.Expression, optional
         Read only the matching rows, pushed down to the Parquet reader: pyarrow's filter
         syntax, such as ``[("plover_type", "==", "AGREE"), ("date_start", ">=", date(2022, 1, 1))]``.
+        In that list form, row groups whose statistics hold no match are not read at all.
     backend : {"pandas", "polars"}
         ``"polars"`` returns a Polars DataFrame (needs the ``polars`` extra).
 
