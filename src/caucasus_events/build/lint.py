@@ -228,14 +228,17 @@ class Linter:
         if asked.empty:
             return
         wanted = np.sort(prints)  # duplicates do no harm to the lookups below
-        found = []
+        found_prints, found_in = [], []
         article_ids = list(self.texts)
         for index, article_id in enumerate(article_ids):
             prints = self.passages[article_id]
             at = np.minimum(np.searchsorted(wanted, prints), len(wanted) - 1)
             prints = prints[wanted[at] == prints]
-            found.append(pd.DataFrame({"print": prints, "article": np.full(len(prints), index)}))
-        occurrences = pd.concat(found, ignore_index=True)
+            found_prints.append(prints)
+            found_in.append(np.full(len(prints), index))
+        occurrences = pd.DataFrame(
+            {"print": np.concatenate(found_prints), "article": np.concatenate(found_in)}
+        )
         pairs = asked.merge(occurrences, on="print").groupby(["mention", "article"]).size()
         size = asked.groupby("mention").size().reindex(pairs.index.get_level_values("mention")).to_numpy()
         candidates = pairs[pairs.to_numpy() >= SIMILARITY * size]
