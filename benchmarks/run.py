@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import json
 import os
 import platform
@@ -49,6 +50,8 @@ class Sizes:
 
     articles: int = 10_000
     memory: tuple[int, ...] = (1_000, 10_000)
+    #: Corpus sizes at which figure 9 runs every engine against the floor (``--huge``: 100,000).
+    scale: tuple[int, ...] = ()
     events: int = 999_999
     mentions: int = 2_000_000
     table_articles: int = 200_000
@@ -60,6 +63,7 @@ class Sizes:
 QUICK = Sizes(
     articles=300,
     memory=(100, 300),
+    scale=(200,),
     events=20_000,
     mentions=40_000,
     table_articles=4_000,
@@ -386,8 +390,10 @@ def build_figures(out: Path, sizes: Sizes, rows: list[Row], details: dict) -> No
     details["parallel wall"] = times
     details["parallel cpu"] = cpu
 
+    scaled = scale_figures(out, sizes, rows, details)
+
     say("figure 6: memory at each corpus size")
-    rss = {n: full.rss}
+    rss = {n: full.rss} | {size: measured["rss"] for size, measured in scaled.items()}
     for size in sizes.memory:
         if size not in rss:
             other = corpus(out, size)
@@ -398,25 +404,21 @@ def build_figures(out: Path, sizes: Sizes, rows: list[Row], details: dict) -> No
     imports = checked(
         run([PY, "-c", "import caucasus_events.build.pipeline, caucasus_events.build.validate"]), "imports"
     ).rss
-    sizes_out = json.loads(
-        checked(run([PY, str(HERE / "run.py"), "--task", "table-memory", str(root)]), "table memory").out
-    )
-    table_bytes = sizes_out["pandas"]
+    tables = {n: table_memory(root)} | {size: measured["tables"] for size, measured in scaled.items()}
     for size in sorted(rss):
+        if size not in tables:
+            rows.append(Row(f"6 peak RSS, {size:,} articles (MB)", rss[size] / 1e6, None, "MB"))
+            continue
         rows.append(
             Row(
-                f"6 peak RSS, {size:,} articles (MB)",
-                rss[size] / 1e6,
-                table_bytes / 1e6 if size == n else None,
+                f"6 peak RSS without imports, {size:,} articles (MB)",
+                (rss[size] - imports) / 1e6,
+                tables[size]["pandas"] / 1e6,
                 "MB",
-                "< 3x tables" if size == n else "",
-                3.0 if size == n else None,
-                (
-                    f"baseline: in-memory size of the output tables (pandas, deep; Arrow {sizes_out['arrow'] / 1e6:.0f} MB); "
-                    f"{(rss[size] - imports) / table_bytes:.1f}x without the {imports / 1e6:.0f} MB of the imports"
-                )
-                if size == n
-                else "",
+                "<= 3x tables",
+                3.0,
+                f"peak RSS {rss[size] / 1e6:,.0f} MB less the {imports / 1e6:.0f} MB of the imports; baseline: "
+                f"in-memory size of the output tables (pandas, deep; Arrow {tables[size]['arrow'] / 1e6:.0f} MB)",
             )
         )
     ordered = sorted(rss)
@@ -426,6 +428,75 @@ def build_figures(out: Path, sizes: Sizes, rows: list[Row], details: dict) -> No
         details["memory per article (bytes)"] = per_article
         details["memory curve (bytes)"] = rss
         details["memory of the imports alone (bytes)"] = imports
+
+
+def table_memory(root: Path) -> dict[str, int]:
+    """In-memory size of a built project's tables: pandas (deep) and Arrow, in bytes."""
+    return json.loads(
+        checked(run([PY, str(HERE / "run.py"), "--task", "table-memory", str(root)]), "table memory").out
+    )
+
+
+def scale_figures(out: Path, sizes: Sizes, rows: list[Row], details: dict) -> dict[int, dict]:
+    """Figure 9: at each size of ``sizes.scale``, the floor and every engine, outputs compared.
+
+    Returns the peak RSS of the one-process build and the size of the tables, by corpus size,
+    for figure 6.
+    """
+    measured = {}
+    for n in sizes.scale:
+        say(f"figure 9: floor and every engine at {n:,} articles")
+        root = corpus(out, n)
+        build = [*CLI, "build", "--root", str(root), "--quiet", "--no-cache"]
+        shutil.rmtree(out / f"floor-{n}", ignore_errors=True)
+        floor = checked(run([PY, str(HERE / "floor.py"), str(root), str(out / f"floor-{n}")]), "floor")
+        shutil.rmtree(out / f"floor-{n}", ignore_errors=True)
+        runs = {}
+        expected = None
+        for label, extra in (
+            ("1 worker", []),
+            ("2 workers", ["--workers", "2"]),
+            ("Dask", ["--engine", "dask"]),
+        ):
+            if label == "Dask" and importlib.util.find_spec("dask") is None:
+                say("figure 9: Dask skipped (the 'dask' extra is not installed)")
+                continue
+            clean(root, cache=False)
+            runs[label] = checked(run([*build, *extra]), f"{label} build of {n:,} articles")
+            found = digests(root)
+            expected = expected or found
+            if found != expected:
+                raise SystemExit(f"outputs differ between engines at {n:,} articles ({label})")
+        for label, measure in runs.items():
+            rows.append(
+                Row(
+                    f"9 full build, {n:,} articles, {label} (s)",
+                    measure.seconds,
+                    floor.seconds,
+                    "s",
+                    "<= 2.0x floor" if label == "1 worker" else "(context)",
+                    2.0 if label == "1 worker" else None,
+                    f"CPU {measure.cpu:,.0f} s against the floor's {floor.cpu:,.0f} s; baseline: the floor; "
+                    "outputs byte-identical across engines",
+                )
+            )
+        rows.append(
+            Row(
+                f"9 full build, {n:,} articles, 2 workers against 1 (s)",
+                runs["2 workers"].seconds,
+                runs["1 worker"].seconds,
+                "s",
+                "<= 0.6x 1 worker",
+                0.6,
+                "once each",
+            )
+        )
+        measured[n] = {"rss": runs["1 worker"].rss, "tables": table_memory(root)}
+        details[f"scale {n}"] = {
+            label: asdict(m) | {"out": "", "err": m.err[-300:]} for label, m in runs.items()
+        }
+        details[f"scale {n} floor"] = asdict(floor) | {"out": "", "err": floor.err[-300:]}
+    return measured
 
 
 def dask_figure(
@@ -829,7 +900,11 @@ def write_markdown(path: Path, block: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     cli = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     cli.add_argument("--quick", action="store_true", help="small sizes, to try the harness out")
-    cli.add_argument("--huge", action="store_true", help="also measure a build of 100,000 articles (memory)")
+    cli.add_argument(
+        "--huge",
+        action="store_true",
+        help="also run every engine and the floor on 100,000 articles (figures 6 and 9)",
+    )
     cli.add_argument("--out", type=Path, default=HERE / "out", help="work folder (default benchmarks/out)")
     cli.add_argument("--markdown", type=Path, help="write the results into this file (e.g. BENCHMARKS.md)")
     cli.add_argument(
@@ -855,7 +930,7 @@ def main(argv: list[str] | None = None) -> int:
 
     sizes = QUICK if args.quick else Sizes()
     if args.huge:
-        sizes.memory = (*sizes.memory, 100_000)
+        sizes.scale = (100_000,)
     if args.articles:
         sizes.articles = args.articles
         sizes.memory = tuple(sorted({*(m for m in sizes.memory if m < args.articles), args.articles}))

@@ -72,8 +72,6 @@ SHINGLE_WORDS = 6
 SIMILARITY = 0.8
 #: The polynomial's base: a large odd number, so that the words' order matters.
 FINGERPRINT_BASE = np.uint64(0x100000001B3)
-#: Texts fingerprinted together: few enough that their words fit in memory at once.
-TEXTS_AT_ONCE = 256
 WORD = re.compile(r"\w+")
 
 
@@ -103,11 +101,23 @@ def _fingerprints(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return prints[inside], owner[:runs][inside]
 
 
+def passage_fingerprints(text: str) -> np.ndarray:
+    """The sorted, distinct fingerprints of a text's runs of SHINGLE_WORDS words."""
+    return np.unique(_fingerprints([text])[0])
+
+
 class Linter:
     """Run every rule over one build's registries, rows and texts."""
 
-    def __init__(self, reg: Registries, tables: dict[str, list[dict]], texts: Mapping[str, str], lines: dict):
-        self.reg, self.tables, self.texts, self.lines = reg, tables, texts, lines
+    def __init__(
+        self,
+        reg: Registries,
+        tables: dict[str, list[dict]],
+        texts: Mapping[str, str],
+        lines: dict,
+        passages: Mapping[str, np.ndarray],
+    ):
+        self.reg, self.tables, self.texts, self.lines, self.passages = reg, tables, texts, lines, passages
         self.findings: list[tuple[Rule, Problem]] = []
         self.mentions = defaultdict(list)
         for mention in tables["mentions"]:
@@ -218,17 +228,17 @@ class Linter:
         if asked.empty:
             return
         wanted = np.sort(prints)  # duplicates do no harm to the lookups below
-        found = []
+        found_prints, found_in = [], []
         article_ids = list(self.texts)
-        for first in range(0, len(article_ids), TEXTS_AT_ONCE):
-            chunk = article_ids[first : first + TEXTS_AT_ONCE]
-            prints, owner = _fingerprints([self.texts[article_id] for article_id in chunk])
+        for index, article_id in enumerate(article_ids):
+            prints = self.passages[article_id]
             at = np.minimum(np.searchsorted(wanted, prints), len(wanted) - 1)
-            keep = wanted[at] == prints
-            found.append(
-                pd.DataFrame({"print": prints[keep], "article": owner[keep] + first}).drop_duplicates()
-            )
-        occurrences = pd.concat(found, ignore_index=True)
+            prints = prints[wanted[at] == prints]
+            found_prints.append(prints)
+            found_in.append(np.full(len(prints), index))
+        occurrences = pd.DataFrame(
+            {"print": np.concatenate(found_prints), "article": np.concatenate(found_in)}
+        )
         pairs = asked.merge(occurrences, on="print").groupby(["mention", "article"]).size()
         size = asked.groupby("mention").size().reindex(pairs.index.get_level_values("mention")).to_numpy()
         candidates = pairs[pairs.to_numpy() >= SIMILARITY * size]
@@ -354,10 +364,17 @@ class Linter:
 
 
 def lint(
-    reg: Registries, tables: dict[str, list[dict]], texts: Mapping[str, str], lines: dict
+    reg: Registries,
+    tables: dict[str, list[dict]],
+    texts: Mapping[str, str],
+    lines: dict,
+    passages: Mapping[str, np.ndarray],
 ) -> tuple[list[Problem], list[Problem]]:
-    """The errors and the warnings of every rule, as problems whose message ends with the rule ID."""
-    findings = Linter(reg, tables, texts, lines).run()
+    """The errors and the warnings of every rule, as problems whose message ends with the rule ID.
+
+    ``passages`` holds each text's :func:`passage_fingerprints`, which the stage computes.
+    """
+    findings = Linter(reg, tables, texts, lines, passages).run()
     errors = [p for rule, p in findings if rule.severity == ERROR]
     warnings = [p for rule, p in findings if rule.severity == WARNING]
     return errors, warnings

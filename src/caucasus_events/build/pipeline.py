@@ -290,9 +290,11 @@ def make(
         raise InputError(problems)
     pending = [article_id for article_id, r in zip(ids, results, strict=True) if r.pending]
     lines = {mention: where for r in results for mention, where in r.mention_lines.items()}
+    passages = {r.article["article_id"]: r.passages for r in results if r.article is not None}
     del results  # the rows live on in ``tables``; the rest of each result is not needed
     texts = lint.read_texts(root, [a["article_id"] for a in tables["articles"]])
-    errors, warnings = lint.lint(reg, tables, texts, lines)
+    errors, warnings = lint.lint(reg, tables, texts, lines, passages)
+    del passages
     if errors:
         raise InputError(errors)
     built = serialize_all(tables, cff, reg, workers if engine == "local" else 1)
@@ -313,8 +315,9 @@ def _start_encoder(tables: dict[str, list[dict]], schemas: dict[str, dict]) -> N
 
 def _encode(rows: list[dict], schema: dict) -> tuple[bytes, bytes, pa.Table]:
     """One table's CSV and Parquet bytes, and its Arrow table."""
-    arrow = serialize.arrow_table(rows, schema)
-    return serialize.csv_bytes(rows, schema), serialize.parquet_bytes(arrow), arrow
+    columns = serialize.columns_of(rows, schema)
+    arrow = serialize.arrow_table(rows, schema, columns)
+    return serialize.csv_bytes(rows, schema, columns), serialize.parquet_bytes(arrow), arrow
 
 
 def _encode_in_worker(table: str) -> tuple[bytes, bytes, pa.Table]:

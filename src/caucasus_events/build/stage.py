@@ -10,7 +10,10 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
+
 from caucasus_events.build.dates import date_relation, interval_problem, resolve_relative
+from caucasus_events.build.lint import passage_fingerprints
 from caucasus_events.build.models import DISAGREEMENT_FIELDS, QUANTITY_KINDS
 from caucasus_events.build.quotes import QuoteError, resolve
 from caucasus_events.build.rawdata import (
@@ -87,6 +90,9 @@ class ArticleResult:
     problems: list[Problem] = field(default_factory=list)
     #: The annotation says ``pending: true``: the text is left out of the tables.
     pending: bool = False
+    #: Fingerprints of the text's runs of words (sorted), for the linter's shared-passage
+    #: rule: computed here, where the text is read anyway, in parallel and cached.
+    passages: np.ndarray | None = None
 
 
 def mention_id(article_id: str, event_id: str, start: int, end: int) -> str:
@@ -235,6 +241,7 @@ def process_article(root: Path, article_id: str, reg: Registries) -> ArticleResu
     digest = sha256_bytes(data)
     result.mentions = mentions
     result.quantities = quantities
+    result.passages = passage_fingerprints(text)
     result.article = {
         "article_id": article_id,
         **{key: meta.get(key) for key in ARTICLE_SPEC if key != "sha256"},
