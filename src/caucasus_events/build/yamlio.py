@@ -102,7 +102,8 @@ def _build(node: yaml.Node, loader: yaml.BaseConstructor, escapes: bool = True):
                     key_node.start_mark.line + 1,
                     f"duplicate key {key!r} (first on line {out.lines[key]})",
                 )
-            key = sys.intern(key)  # the same few keys in every record: one copy of each
+            if type(key) is str:  # the same few keys in every record: one copy of each
+                key = sys.intern(key)
             out[key] = _build(value_node, loader, escapes)
             out.lines[key] = key_node.start_mark.line + 1
             if isinstance(value_node, yaml.ScalarNode):
