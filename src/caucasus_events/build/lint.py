@@ -103,7 +103,8 @@ def _fingerprints(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 def passage_fingerprints(text: str) -> np.ndarray:
     """The sorted, distinct fingerprints of a text's runs of SHINGLE_WORDS words."""
-    return np.unique(_fingerprints([text])[0])
+    prints = np.sort(_fingerprints([text])[0])
+    return prints[np.concatenate(([True], prints[1:] != prints[:-1]))] if len(prints) else prints
 
 
 class Linter:
