@@ -116,7 +116,20 @@ def large_tables(
     disagrees = rng.random(n_mentions) < 0.04
     n_disagreements = np.bincount(event_of, weights=disagrees, minlength=n_events).astype(np.int64)
 
-    day = rng.integers(4 * 365, size=n_events)
+    # Event IDs are reserved per text as the annotators work through the texts, roughly in
+    # publication order, so the events table (sorted by event_id) is roughly in date order,
+    # as in the real release: there 86% of events lie within 90 days of their neighbours'
+    # median date and 4% are background events dated more than a year earlier (wars of 1991
+    # and 2020 among 2022's events). Random dates would make row-group statistics on dates
+    # look useless and compress the date columns worse than real data.
+    position = np.arange(n_events) * (4 * 365) // n_events
+    jitter = rng.normal(0, 60, size=n_events).round().astype(np.int64)
+    background = rng.random(n_events) < 0.05
+    day = np.where(
+        background,
+        rng.integers(-30 * 365, position + 1),
+        np.clip(position + jitter, 0, 4 * 365 - 1),
+    )
     known = rng.random(n_events) < 0.9
     event_days = pa.array(DAY0 + day, pa.date32()).to_numpy(zero_copy_only=False)
     src = rng.integers(len(actors), size=n_events)

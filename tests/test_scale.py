@@ -467,6 +467,8 @@ def test_benchmark_runner_quick_mode(tmp_path: Path) -> None:
         "5 load events",
         "6 peak RSS",
         "7 Parquet bytes",
+        "8 load one year and three columns",
+        "8 pyarrow: same selection",
     ):
         assert figure in result.stdout
     assert "| figure | ours | baseline | ratio | target | met | note |" in (tmp_path / "B.md").read_text(

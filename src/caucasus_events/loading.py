@@ -114,6 +114,7 @@ def load(
     filters : list or pyarrow.compute.Expression, optional
         Read only the matching rows, pushed down to the Parquet reader: pyarrow's filter
         syntax, such as ``[("plover_type", "==", "AGREE"), ("date_start", ">=", date(2022, 1, 1))]``.
+        In that list form, row groups whose statistics hold no match are not read at all.
     backend : {"pandas", "polars"}
         ``"polars"`` returns a Polars DataFrame (needs the ``polars`` extra).
 
@@ -146,7 +147,7 @@ def load(
     if columns is not None:
         schema = _only(schema, columns, table)
     try:
-        arrow = pq.read_table(pa.BufferReader(data), columns=columns, filters=filters)
+        arrow = _read(pa.BufferReader(data), columns, filters)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError, ValueError) as exc:
         raise DataError(f"{table}: cannot apply filters={filters!r} ({exc})") from None
     provenance = {
@@ -170,6 +171,66 @@ def load(
         if problems := model_problems(table, frame):
             raise DataError("\n".join(str(p) for p in problems))
     return _polars(arrow, schema) if backend == "polars" else frame
+
+
+def _read(source: pa.NativeFile, columns: list[str] | None, filters: list | pc.Expression | None) -> pa.Table:
+    """Read the asked columns of the row groups that can hold a row the filters keep.
+
+    pyarrow skips a row group only when its statistics rule the filters out *and* the column
+    holds no null there, so a table with undated events in every row group would be read
+    whole for a date filter. A comparison never keeps a null, so :func:`_row_groups` rules
+    row groups out by minimum and maximum alone; pyarrow then filters the rows of the others.
+    """
+    groups = _row_groups(pq.ParquetFile(source).metadata, filters)
+    if groups is None:
+        return pq.read_table(source, columns=columns, filters=filters)
+    import pyarrow.dataset as ds  # as pq.read_table imports it for filters: not for whole tables
+
+    fragment = ds.ParquetFileFormat().make_fragment(source, row_groups=groups)
+    return fragment.to_table(columns=columns, filter=pq.filters_to_expression(filters))
+
+
+def _row_groups(metadata: pq.FileMetaData, filters: object) -> list[int] | None:
+    """The row groups whose statistics allow a match of ``filters`` in pyarrow's list form.
+
+    ``None`` for no filters or an expression, which pyarrow reads as given.
+    """
+    if not isinstance(filters, list) or not filters:
+        return None
+    # As pyarrow reads the list: predicates (name, op, value) all kept, or lists of them any kept.
+    clauses = [filters] if isinstance(filters[0][0], str) else filters
+    names = metadata.schema.names
+    return [
+        group
+        for group in range(metadata.num_row_groups)
+        if any(
+            all(
+                name not in names
+                or _may_hold(metadata.row_group(group).column(names.index(name)).statistics, op, value)
+                for name, op, value in clause
+            )
+            for clause in clauses
+        )
+    ]
+
+
+def _may_hold(statistics: pq.Statistics | None, op: str, value: object) -> bool:
+    """Whether a column chunk of these statistics may hold a value satisfying ``op value``."""
+    if statistics is None or not statistics.has_min_max:
+        return True
+    low, high = statistics.min, statistics.max
+    try:
+        if op in ("=", "=="):
+            return low <= value <= high
+        if op == "in":
+            return any(low <= v <= high for v in value)
+        if op in ("<", "<="):
+            return low < value or (op == "<=" and low == value)
+        if op in (">", ">="):
+            return high > value or (op == ">=" and high == value)
+    except TypeError:  # a value of another type: pyarrow casts it, or says why it cannot
+        return True
+    return True  # "!=" and "not in": the minimum and maximum rarely rule them out
 
 
 def _only(schema: dict, columns: list[str], table: str) -> dict:

@@ -65,15 +65,18 @@ def inventory_problems(root: Path) -> list[Problem]:
                 problems.append(
                     Problem(rel, None, "-", "link to a folder (expected plain folders inside raw/)")
                 )
+        # Plain strings below, not Path objects: raw/ of a large corpus holds many thousand files.
+        listed = {*files, *folders}
+        prefix = Path(folder).relative_to(raw).as_posix() + "/"
+        prefix = "" if prefix == "./" else prefix
         folders[:] = sorted(n for n in folders if not n.startswith(".") and not (here / n).is_symlink())
         for name in sorted(files):
             if name.startswith("."):
                 continue
-            path = here / name
-            rel_raw = path.relative_to(raw).as_posix()
+            rel_raw = prefix + name
             rel = f"raw/{rel_raw}"
             try:
-                mode = os.lstat(path).st_mode
+                mode = os.lstat(os.path.join(folder, name)).st_mode
             except OSError:
                 continue  # removed while walking: nothing left to read
             if not (stat.S_ISREG(mode) or stat.S_ISLNK(mode)):
@@ -87,14 +90,14 @@ def inventory_problems(root: Path) -> list[Problem]:
                 )
                 problems.append(Problem(rel, None, "-", message))
             elif rel_raw.startswith("articles/") and name.endswith(".txt"):
-                meta = path.with_suffix(".yaml")
-                if not (meta.exists() or meta.is_symlink()):
+                meta = name.removesuffix(".txt") + ".yaml"
+                if meta not in listed:
                     problems.append(
                         Problem(
                             rel,
                             None,
                             "-",
-                            f"text without metadata (expected raw/articles/{meta.name} beside it)",
+                            f"text without metadata (expected raw/articles/{meta} beside it)",
                         )
                     )
     return problems

@@ -72,6 +72,8 @@ SHINGLE_WORDS = 6
 SIMILARITY = 0.8
 #: The polynomial's base: a large odd number, so that the words' order matters.
 FINGERPRINT_BASE = np.uint64(0x100000001B3)
+#: Quotes fingerprinted together (their words are held at once).
+QUOTES_AT_ONCE = 4096
 WORD = re.compile(r"\w+")
 
 
@@ -101,9 +103,19 @@ def _fingerprints(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return prints[inside], owner[:runs][inside]
 
 
+def _distinct_pairs(prints: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The (fingerprint, owner) pairs without repeats, ordered by owner then fingerprint."""
+    order = np.lexsort((prints, owner))
+    prints, owner = prints[order], owner[order]
+    new = np.ones(len(prints), dtype=bool)
+    new[1:] = (prints[1:] != prints[:-1]) | (owner[1:] != owner[:-1])
+    return prints[new], owner[new]
+
+
 def passage_fingerprints(text: str) -> np.ndarray:
     """The sorted, distinct fingerprints of a text's runs of SHINGLE_WORDS words."""
-    return np.unique(_fingerprints([text])[0])
+    prints = np.sort(_fingerprints([text])[0])
+    return prints[np.concatenate(([True], prints[1:] != prints[:-1]))] if len(prints) else prints
 
 
 class Linter:
@@ -223,22 +235,53 @@ class Linter:
         # the quotes, not with the corpus's characters. Every finding is then confirmed on the
         # words themselves, so a fingerprint collision cannot produce one.
         complete = [m for m in self.tables["mentions"] if m["quote_complete"]]
-        prints, owner = _fingerprints([m["quote"] for m in complete])
-        asked = pd.DataFrame({"mention": owner, "print": prints}).drop_duplicates()
-        if asked.empty:
-            return
-        wanted = np.sort(prints)  # duplicates do no harm to the lookups below
-        found = []
         article_ids = list(self.texts)
+        place = {article_id: index for index, article_id in enumerate(article_ids)}
+        own = np.array([place.get(m["article_id"], -1) for m in complete], dtype=np.int64)
+        # In chunks: the words of every quote at once would take more memory than the tables.
+        chunks = [
+            _fingerprints([m["quote"] for m in complete[first : first + QUOTES_AT_ONCE]])
+            for first in range(0, len(complete), QUOTES_AT_ONCE)
+        ]
+        prints = np.concatenate([np.empty(0, dtype=np.uint64), *(prints for prints, _ in chunks)])
+        owner = np.concatenate(
+            [
+                np.empty(0, dtype=np.int64),
+                *(owner + i * QUOTES_AT_ONCE for i, (_, owner) in enumerate(chunks)),
+            ]
+        )
+        del chunks
+        prints, owner = _distinct_pairs(prints, owner)
+        if not len(prints):
+            return
+        size = np.bincount(owner, minlength=len(complete))  # distinct runs of each quote
+        wanted = np.sort(prints)  # duplicates do no harm to the lookups below
+        found_prints, found_in = [], []
         for index, article_id in enumerate(article_ids):
-            prints = self.passages[article_id]
-            at = np.minimum(np.searchsorted(wanted, prints), len(wanted) - 1)
-            prints = prints[wanted[at] == prints]
-            found.append(pd.DataFrame({"print": prints, "article": np.full(len(prints), index)}))
-        occurrences = pd.concat(found, ignore_index=True)
-        pairs = asked.merge(occurrences, on="print").groupby(["mention", "article"]).size()
-        size = asked.groupby("mention").size().reindex(pairs.index.get_level_values("mention")).to_numpy()
-        candidates = pairs[pairs.to_numpy() >= SIMILARITY * size]
+            held = self.passages[article_id]
+            at = np.minimum(np.searchsorted(wanted, held), len(wanted) - 1)
+            held = held[wanted[at] == held]
+            found_prints.append(held)
+            found_in.append(np.full(len(held), index))
+        occurrence_prints, occurrence_in = np.concatenate(found_prints), np.concatenate(found_in)
+        if not len(occurrence_prints):
+            return
+        # A run found in no text, or only in the quote's own text, links the quote to no other
+        # text: leave those out before pairing quotes with texts (nearly every run, usually).
+        distinct, first, texts_holding = np.unique(occurrence_prints, return_index=True, return_counts=True)
+        at = np.minimum(np.searchsorted(distinct, prints), len(distinct) - 1)
+        known = distinct[at] == prints
+        holding = np.where(known, texts_holding[at], 0)
+        only_text = np.where(known, occurrence_in[first[at]], -1)
+        useful = (holding > 1) | ((holding == 1) & (only_text != own[owner]))
+        asked = pd.DataFrame({"mention": owner[useful], "print": prints[useful]})
+        occurrences = pd.DataFrame({"print": occurrence_prints, "article": occurrence_in})
+        occurrences = occurrences[occurrences["print"].isin(asked["print"])]
+        pairs = asked.merge(occurrences, on="print")
+        pairs = pairs[pairs["article"].to_numpy() != own[pairs["mention"].to_numpy()]]
+        counts = pairs.groupby(["mention", "article"]).size()
+        mentions_of = counts.index.get_level_values("mention").to_numpy()
+        candidates = counts[counts.to_numpy() >= SIMILARITY * size[mentions_of]]
         linked = defaultdict(set)  # (article, event) pairs that exist
         for mention in self.tables["mentions"]:
             linked[mention["article_id"]].add(mention["event_id"])

@@ -342,8 +342,9 @@ def _start_encoder(tables: dict[str, list[dict]], schemas: dict[str, dict]) -> N
 
 def _encode(rows: list[dict], schema: dict) -> tuple[bytes, bytes, pa.Table]:
     """One table's CSV and Parquet bytes, and its Arrow table."""
-    arrow = serialize.arrow_table(rows, schema)
-    return serialize.csv_bytes(rows, schema), serialize.parquet_bytes(arrow), arrow
+    columns = serialize.columns_of(rows, schema)
+    arrow = serialize.arrow_table(rows, schema, columns)
+    return serialize.csv_bytes(rows, schema, columns), serialize.parquet_bytes(arrow), arrow
 
 
 def _encode_in_worker(table: str) -> tuple[bytes, bytes, pa.Table]:

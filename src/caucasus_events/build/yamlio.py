@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,7 +82,9 @@ class _StrictLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def _build(node: yaml.Node, loader: yaml.BaseConstructor):
+def _build(node: yaml.Node, loader: yaml.BaseConstructor, escapes: bool = True):
+    # ``escapes``: whether the file has a backslash or a carriage return, the only ways a
+    # scalar can come to hold a surrogate or control character; without, no scalar is searched.
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         out = Mapping()
@@ -91,7 +94,7 @@ def _build(node: yaml.Node, loader: yaml.BaseConstructor):
                 raise _Refused(
                     key_node.start_mark.line + 1, "merge keys (<<) are not allowed (write each key out)"
                 )
-            key = _build(key_node, loader)
+            key = _build(key_node, loader, escapes)
             if not isinstance(key, str):
                 raise _Refused(key_node.start_mark.line + 1, f"key {key!r} is not text")
             if key in out:
@@ -99,13 +102,15 @@ def _build(node: yaml.Node, loader: yaml.BaseConstructor):
                     key_node.start_mark.line + 1,
                     f"duplicate key {key!r} (first on line {out.lines[key]})",
                 )
-            out[key] = _build(value_node, loader)
+            if type(key) is str:  # the same few keys in every record: one copy of each
+                key = sys.intern(key)
+            out[key] = _build(value_node, loader, escapes)
             out.lines[key] = key_node.start_mark.line + 1
             if isinstance(value_node, yaml.ScalarNode):
                 out.written[key] = value_node.value
         return out
     if isinstance(node, yaml.SequenceNode):
-        out = Sequence(_build(item, loader) for item in node.value)
+        out = Sequence(_build(item, loader, escapes) for item in node.value)
         out.line, out.lines = line, [item.start_mark.line + 1 for item in node.value]
         return out
     if node.tag == _STR:
@@ -117,6 +122,8 @@ def _build(node: yaml.Node, loader: yaml.BaseConstructor):
             value = Invalid(node.value)
             value.reason = str(exc)
             return value
+    if not escapes:
+        return value
     if isinstance(value, str) and _SURROGATE.search(value):
         raise _Refused(
             line, "text with an unpaired surrogate escape such as \\ud800 (expected valid Unicode)"
@@ -170,7 +177,7 @@ def _fast(text: str) -> object | None:
         loader = _C_LOADER(text)
         try:
             node = loader.get_single_node()
-            return None if node is None else _build(node, loader)
+            return None if node is None else _build(node, loader, "\\" in text or "\r" in text)
         finally:
             loader.dispose()
     except (yaml.YAMLError, _Refused, RecursionError):
