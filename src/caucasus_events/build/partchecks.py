@@ -10,7 +10,7 @@ models: a check is row-local when Pandera applies it element by element, or when
 of its function uses only operations that work row by row (comparisons, ``&``, ``|``, ``~``,
 arithmetic, ``isna``, ``fillna``, ``isin``, string matching, ...) on columns picked by name.
 A check whose function cannot be read, or that uses anything else (``duplicated``, ``sum``,
-``shift``, ``len``, a slice, ...), is table-wide.
+``shift``, ``len(...)``, a slice of rows, ...), is table-wide.
 """
 
 from __future__ import annotations
