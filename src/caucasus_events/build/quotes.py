@@ -142,9 +142,10 @@ def resolve(
         start = starts[0]
     end = start + len(quote)
     # A span that cuts a combining sequence (a letter and its accents) would split a character
-    # as a reader sees it: the quote would drop, or begin with, an accent of its neighbour.
+    # as a reader sees it: the quote would drop, or begin with, an accent of its neighbour. A
+    # mark at the very start of a text has no neighbour: a quote may begin with it.
     for at, side in ((end, "end"), (start, "start")):
-        if at < len(text) and unicodedata.category(text[at]).startswith("M"):
+        if 0 < at < len(text) and unicodedata.category(text[at]).startswith("M"):
             raise QuoteError(
                 f"quote would {side} inside a combining character sequence (the text has "
                 f"U+{ord(text[at]):04X} {unicodedata.name(text[at], 'a combining mark')} at offset {at}; "
