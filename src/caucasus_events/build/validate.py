@@ -318,13 +318,16 @@ def check_frames(
     """All table-level checks of a set of frames.
 
     The row-local part of each model runs on partitions of ``rows`` rows (default
-    :data:`.partchecks.PARTITION_ROWS`, read at each call), through ``mapper``
+    :data:`.partchecks.PARTITION_ROWS`, read at each call; whole tables with plain ``map``), through ``mapper``
     (``map``, or the ``map`` of a process pool or of a Dask client, called as
     ``mapper(row_problems, tables, parts)``); the table-wide part and the checks across tables
     run here, on whole columns. The model problems are the whole-table model's, table by table
     and sorted by line, field and message.
     """
-    size = rows or partchecks.PARTITION_ROWS
+    # Partitions pay off only where they run in parallel: in one process, one per table.
+    size = rows or (
+        partchecks.PARTITION_ROWS if mapper is not map else max(map(len, frames.values()), default=1)
+    )
     parts = [(table, part) for table, frame in frames.items() for part in partitions(frame, size)]
     found = {table: table_problems(table, frame) for table, frame in frames.items()}
     tables, slices = [table for table, _ in parts], [part for _, part in parts]
