@@ -325,9 +325,7 @@ def check_frames(
     and sorted by line, field and message.
     """
     # Partitions pay off only where they run in parallel: in one process, one per table.
-    size = rows or (
-        partchecks.PARTITION_ROWS if mapper is not map else max(map(len, frames.values()), default=1)
-    )
+    size = rows or (partchecks.PARTITION_ROWS if mapper is not map else max(1, *map(len, frames.values())))
     parts = [(table, part) for table, frame in frames.items() for part in partitions(frame, size)]
     found = {table: table_problems(table, frame) for table, frame in frames.items()}
     tables, slices = [table for table, _ in parts], [part for _, part in parts]
