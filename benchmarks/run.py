@@ -230,7 +230,12 @@ def digests(root: Path) -> dict[str, str]:
         path = root / name
         for item in sorted(path.rglob("*")) if path.is_dir() else [path]:
             if item.is_file():
-                found[item.relative_to(root).as_posix()] = hashlib.sha256(item.read_bytes()).hexdigest()
+                # In chunks: a forked child's peak RSS starts at this process's RSS, so holding a
+                # large output here would inflate every measurement that follows.
+                with item.open("rb") as handle:
+                    found[item.relative_to(root).as_posix()] = hashlib.file_digest(
+                        handle, "sha256"
+                    ).hexdigest()
     return found
 
 
