@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import functools
 import gc
-import inspect
 from collections import Counter
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -115,25 +113,6 @@ def _dask_workers(workers: int) -> int:
     from caucasus_events.build import daskengine
 
     return workers if workers > 1 else daskengine.LOCAL_WORKERS
-
-
-def _one_cluster(make: Callable[..., Built]) -> Callable[..., Built]:
-    """With the Dask engine, one cluster serves the whole build (the stage, then the checks)."""
-    signature = inspect.signature(make)
-
-    @functools.wraps(make)
-    def run(*args, **kwargs) -> Built:
-        call = signature.bind(*args, **kwargs)
-        call.apply_defaults()
-        options = call.arguments
-        if options["engine"] != "dask":
-            return make(*args, **kwargs)
-        from caucasus_events.build import daskengine
-
-        with daskengine.session(options["scheduler"], _dask_workers(options["workers"])):
-            return make(*args, **kwargs)
-
-    return run
 
 
 def _stage(
@@ -257,8 +236,6 @@ def registries(
     return reg, problems, key
 
 
-@_one_cluster
-@fewer_collections()
 def make(
     root: Path,
     workers: int = 1,
@@ -290,10 +267,25 @@ def make(
         raise UsageError(f"--engine {engine} (expected one of: {', '.join(ENGINES)})")
     if scheduler and engine != "dask":
         raise UsageError(f"--scheduler {scheduler} (expected only with --engine dask)")
-    if engine == "dask":
-        from caucasus_events.build import daskengine
+    if engine != "dask":
+        return _make(root, workers, progress, cache, engine, scheduler)
+    from caucasus_events.build import daskengine
 
-        daskengine.require()  # before any work: a missing extra is a usage error
+    daskengine.require()  # before any work: a missing extra is a usage error
+    with daskengine.session(scheduler, _dask_workers(workers)):  # one cluster for the whole build
+        return _make(root, workers, progress, cache, engine, scheduler)
+
+
+@fewer_collections()
+def _make(
+    root: Path,
+    workers: int,
+    progress: Reporter | None,
+    cache: BuildCache | None,
+    engine: str,
+    scheduler: str | None,
+) -> Built:
+    """:func:`make` once its options are checked (with Dask, inside the build's cluster session)."""
     report = progress or QUIET
     root = project_root(root)
     reg, problems, reg_key = registries(root, cache, workers if engine == "local" else 1)
