@@ -230,10 +230,10 @@ class Linter:
                 )
 
     def shared_passages(self) -> None:
-        # Each run of SHINGLE_WORDS words becomes a 64-bit fingerprint, and only the runs that
-        # some quote holds are looked for in the texts, one text at a time: memory grows with
-        # the quotes, not with the corpus's characters. Every finding is then confirmed on the
-        # words themselves, so a fingerprint collision cannot produce one.
+        # Each run of SHINGLE_WORDS words becomes a 64-bit fingerprint: the quotes' runs are
+        # looked up among each text's (computed by the stage, see passage_fingerprints), so
+        # memory grows with the quotes, not with the corpus's characters. Every finding is then
+        # confirmed on the words themselves, so a fingerprint collision cannot produce one.
         complete = [m for m in self.tables["mentions"] if m["quote_complete"]]
         article_ids = list(self.texts)
         place = {article_id: index for index, article_id in enumerate(article_ids)}
@@ -430,8 +430,9 @@ def rules_markdown() -> str:
 class Texts(Mapping[str, str]):
     """The texts of the built articles, read from raw/articles one at a time when asked.
 
-    The linter reads every text but needs only one at once: holding them all would make the
-    build's memory grow with the corpus's characters, not with its tables.
+    The linter reads few texts (the passages behind snippets, the candidates of shared
+    passages), one at a time: holding them all would make the build's memory grow with the
+    corpus's characters, not with its tables.
     """
 
     def __init__(self, root: Path, article_ids: list[str]):
@@ -453,8 +454,3 @@ class Texts(Mapping[str, str]):
         if self.last[0] != article_id:
             self.last = (article_id, (self.folder / f"{article_id}.txt").read_text(encoding="utf-8"))
         return self.last[1]
-
-
-def read_texts(root: Path, article_ids: list[str]) -> Texts:
-    """The texts of the built articles (already checked by the build), read when asked."""
-    return Texts(root, article_ids)

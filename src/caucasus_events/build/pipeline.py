@@ -311,7 +311,7 @@ def _make(
     lines = {mention: where for r in results for mention, where in r.mention_lines.items()}
     passages = {r.article["article_id"]: r.passages for r in results if r.article is not None}
     del results  # the rows live on in ``tables``; the rest of each result is not needed
-    texts = lint.read_texts(root, [a["article_id"] for a in tables["articles"]])
+    texts = lint.Texts(root, [a["article_id"] for a in tables["articles"]])
     errors, warnings = lint.lint(reg, tables, texts, lines, passages)
     del passages
     if errors:

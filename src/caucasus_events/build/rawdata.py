@@ -149,10 +149,6 @@ def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _clean(record: Mapping, keys) -> dict:
-    return {key: record.get(key) for key in keys}
-
-
 def _registry(
     path: Path, root: Path, spec: Spec, kind: str, reg: Registries
 ) -> tuple[list[tuple[Mapping, str]], list[Problem]]:
