@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -134,6 +137,39 @@ def test_shared_passage(project: Path) -> None:
     # The copy reports E000002 as the original does; the call (E000001) is linked only in one.
     assert [w.split(": ")[0] for w in fired(warnings, "L06")] == ["raw/annotations/synthetic-readout.yaml:4"]
     assert "also occurs in copy (similarity 1.00), which does not report E000001" in fired(warnings, "L06")[0]
+
+
+def test_shared_passage_found_through_the_cache(project: Path) -> None:
+    """Fingerprints made by an earlier build (kept in the cache) still find the passage."""
+    add_article(
+        project, "copy", TEXT, "  - event: E000002\n    quote: urged the President to release all detainees\n"
+    )
+    fresh = fired(findings(project)[1], "L06")
+    args = [sys.executable, "-m", "caucasus_events.cli", "build", "--root", str(project)]
+    runs = [
+        subprocess.run(args, capture_output=True, text=True, env={**os.environ, "PYTHONHASHSEED": seed})
+        for seed in ("1", "2")  # the second run reads every article from the first's cache
+    ]
+    assert fresh and all(fresh[0] in run.stdout for run in runs), [run.stdout[-400:] for run in runs]
+
+
+def test_passage_fingerprints_are_the_same_in_every_process() -> None:
+    """Pool workers, Dask workers and the cache make fingerprints in other processes."""
+    code = (
+        "from caucasus_events.build.lint import passage_fingerprints; "
+        "print(passage_fingerprints('the talks on the peace treaty resumed in Washington today').tolist())"
+    )
+    out = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert out[0] == out[1] and out[0] != "[]\n"
 
 
 def test_shared_passage_is_confirmed_on_the_words(project: Path, monkeypatch) -> None:

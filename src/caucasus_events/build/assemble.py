@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from caucasus_events.build.rawdata import Registries
+from caucasus_events.build.rows import ColumnRows, Tables
 from caucasus_events.build.stage import ArticleResult
+from caucasus_events.build.tableschema import field_names
 from caucasus_events.problems import Problem
 
 #: For a text that may not be redistributed, the published quotes together hold at most this
@@ -18,19 +23,27 @@ def _number(value: str | None) -> float | None:
     return None if value is None else float(value)
 
 
-def event_rows(reg: Registries, mentions: list[dict]) -> tuple[list[dict], list[Problem]]:
+def event_rows(reg: Registries, mentions: ColumnRows) -> tuple[ColumnRows, list[Problem]]:
     """One row per event, with the values derived from the codebooks and the mention counts."""
     books = reg.codebooks
     cameo = {row["code"]: row for row in books["cameo_codes"]}
     types = {row["type"]: row for row in books["plover_types"]}
     mode_scores = {(row["type"], row["mode"]): row["score"] for row in books["plover_modes"]}
-    by_event: dict[str, list[dict]] = defaultdict(list)
-    for mention in mentions:
-        by_event[mention["event_id"]].append(mention)
-    rows, problems = [], []
+    n_mentions: Counter[str] = Counter(mentions.columns["event_id"])
+    n_disagreements: Counter[str] = Counter(
+        event_id
+        for event_id, disagreement in zip(
+            mentions.columns["event_id"], mentions.columns["disagreement_field"], strict=True
+        )
+        if disagreement
+    )
+    n_articles: Counter[str] = Counter(
+        event_id
+        for event_id, _ in set(zip(mentions.columns["event_id"], mentions.columns["article_id"], strict=True))
+    )
+    rows, problems = ColumnRows(field_names("events")), []
     for event_id, event in reg.events.items():
-        reports = by_event.get(event_id, [])
-        if not reports:
+        if not n_mentions[event_id]:
             problems.append(
                 Problem(
                     event.shown,
@@ -67,18 +80,18 @@ def event_rows(reg: Registries, mentions: list[dict]) -> tuple[list[dict], list[
                 "date_reason": event["date"].get("reason"),
                 "place_id": event.get("place"),
                 "status": event["status"],
-                "n_mentions": len(reports),
-                "n_articles": len({m["article_id"] for m in reports}),
-                "n_disagreements": sum(1 for m in reports if m["disagreement_field"]),
+                "n_mentions": n_mentions[event_id],
+                "n_articles": n_articles[event_id],
+                "n_disagreements": n_disagreements[event_id],
                 "note": event.get("note"),
             }
         )
     return rows, problems
 
 
-def event_link_rows(reg: Registries, events: list[dict]) -> dict[str, list[dict]]:
+def event_link_rows(reg: Registries, events: ColumnRows) -> dict[str, list[dict]]:
     """The long tables of event actors and contexts, for the events that are published."""
-    published = {row["event_id"] for row in events}
+    published = set(events.columns["event_id"])
     actors, contexts = [], []
     for event_id, event in reg.events.items():
         if event_id not in published:
@@ -95,29 +108,43 @@ def event_link_rows(reg: Registries, events: list[dict]) -> dict[str, list[dict]
     return {"event_actors": actors, "event_contexts": contexts}
 
 
-def limit_quotes(mentions: list[dict], articles: list[dict]) -> None:
+def limit_quotes(mentions: ColumnRows, articles: ColumnRows) -> None:
     """Cut the quotes of texts that may not be redistributed to short snippets, in place.
 
     Each snippet is the passage's beginning, cut at a word boundary, at most SNIPPET_MAX
     characters and at most an equal share of QUOTE_SHARE of the text, so that the published
     quotes of one text never hold more than that share of it. Offsets, length and SHA-256 of
     the whole passage stay, so that ``ce.rehydrate`` can restore it from a copy of the text.
+    Each article's ``quotes_complete`` says whether its quotes were left whole.
     """
-    closed = {a["article_id"]: a["text_length"] for a in articles if not a["redistributable"]}
-    per_text = Counter(m["article_id"] for m in mentions if m["article_id"] in closed)
-    for mention in mentions:
-        length = closed.get(mention["article_id"])
+    closed = {
+        article_id: length
+        for article_id, length, redistributable in zip(
+            articles.columns["article_id"],
+            articles.columns["text_length"],
+            articles.columns["redistributable"],
+            strict=True,
+        )
+        if not redistributable
+    }
+    article_ids, quotes = mentions.columns["article_id"], mentions.columns["quote"]
+    complete = mentions.columns["quote_complete"]
+    per_text = Counter(article_id for article_id in article_ids if article_id in closed)
+    for i, article_id in enumerate(article_ids):
+        length = closed.get(article_id)
         if length is None:
             continue
-        budget = min(SNIPPET_MAX, int(QUOTE_SHARE * length) // per_text[mention["article_id"]])
-        quote = mention["quote"]
+        budget = min(SNIPPET_MAX, int(QUOTE_SHARE * length) // per_text[article_id])
+        quote = quotes[i]
         if len(quote) > budget:
             cut = quote[:budget]
             # Cut after the last whole word, when there is one.
             if " " in cut.rstrip():
                 cut = cut[: cut.rstrip().rindex(" ")]
-            mention["quote"] = cut.rstrip()
-            mention["quote_complete"] = False
+            quotes[i] = cut.rstrip()
+            complete[i] = False
+    cut_texts = {article_id for article_id, whole in zip(article_ids, complete, strict=True) if not whole}
+    articles.columns["quotes_complete"] = [a not in cut_texts for a in articles.columns["article_id"]]
 
 
 def registry_rows(reg: Registries) -> dict[str, list[dict]]:
@@ -162,39 +189,73 @@ def registry_rows(reg: Registries) -> dict[str, list[dict]]:
     }
 
 
-def all_rows(reg: Registries, results: list[ArticleResult]) -> tuple[dict[str, list[dict]], list[Problem]]:
+@dataclass
+class Gathered:
+    """What the build keeps of the stage's results, taken in one article at a time.
+
+    Rows go into columns as each result arrives, so that no result outlives its article; see
+    :class:`~caucasus_events.build.rows.ColumnRows` for why.
+    """
+
+    mentions: ColumnRows = field(default_factory=lambda: ColumnRows(field_names("mentions")))
+    articles: ColumnRows = field(default_factory=lambda: ColumnRows(field_names("articles")))
+    quantities: list[dict] = field(default_factory=list)
+    #: Where each mention is written (file, line), for the linter's messages.
+    mention_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: Each text's passage fingerprints, for the linter's shared-passage rule.
+    passages: dict[str, np.ndarray] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    #: Articles whose annotation is pending, left out of the tables.
+    pending: list[str] = field(default_factory=list)
+
+    def add(self, article_id: str, result: ArticleResult) -> None:
+        """Take in one article's result."""
+        self.problems += result.problems
+        if result.pending:
+            self.pending.append(article_id)
+        if self.problems:
+            return  # the build stops with the problems: rows would only take memory
+        self.mentions.extend(result.mentions)
+        self.quantities += result.quantities
+        self.mention_lines.update(result.mention_lines)
+        if result.article is not None:
+            self.articles.append({**result.article, "quotes_complete": True})
+            self.passages[article_id] = result.passages
+
+
+def all_rows(reg: Registries, gathered: Gathered) -> tuple[Tables, list[Problem]]:
     """Every table's rows, in publication order, and the problems found assembling them."""
-    mentions = [m for r in results for m in r.mentions]
-    events, problems = event_rows(reg, mentions)
-    articles = [r.article for r in results if r.article is not None]
-    limit_quotes(mentions, articles)
-    closed = {m["article_id"] for m in mentions if not m["quote_complete"]}
-    for article in articles:
-        article["quotes_complete"] = article["article_id"] not in closed
+    events, problems = event_rows(reg, gathered.mentions)
+    limit_quotes(gathered.mentions, gathered.articles)
     tables = {
         "events": events,
         **event_link_rows(reg, events),
-        "mentions": mentions,
-        "quantities": [q for r in results for q in r.quantities],
-        "articles": articles,
+        "mentions": gathered.mentions,
+        "quantities": gathered.quantities,
+        "articles": gathered.articles,
         **registry_rows(reg),
     }
     return tables, problems
 
 
-def sort_rows(rows: list[dict], keys: list[str]) -> list[dict]:
+def sort_rows(rows: ColumnRows | list[dict], keys: list[str]) -> ColumnRows | list[dict]:
     """Rows ordered by ``keys`` (nulls first), for output that does not depend on input order."""
     if not keys:
+        return rows
+    if isinstance(rows, ColumnRows):
+        columns = [rows.columns[k] for k in keys]
+        order = sorted(range(len(rows)), key=lambda i: tuple((c[i] is not None, c[i]) for c in columns))
+        rows.reorder(order)
         return rows
     return sorted(rows, key=lambda row: tuple((row[k] is not None, row[k]) for k in keys))
 
 
-def summary_counts(tables: dict[str, list[dict]]) -> dict[str, int]:
+def summary_counts(tables: Tables) -> dict[str, int]:
     """Figures the build prints and the README states."""
-    per_event = Counter(e["n_articles"] for e in tables["events"])
+    per_event = Counter(tables["events"].columns["n_articles"])
     return {
         "events reported by more than one text": sum(n for k, n in per_event.items() if k > 1),
         "mentions disagreeing with their event": sum(
-            1 for m in tables["mentions"] if m["disagreement_field"]
+            1 for field in tables["mentions"].columns["disagreement_field"] if field
         ),
     }

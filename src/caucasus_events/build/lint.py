@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from caucasus_events.build.rawdata import Registries
+from caucasus_events.build.rows import Tables
 from caucasus_events.problems import Problem
 
 ERROR, WARNING = "error", "warning"
@@ -90,7 +91,11 @@ def _fingerprints(texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     place in ``texts``: a polynomial of the words' hashes, computed for all texts at once."""
     words = [_words(text) for text in texts]
     counts = np.array([len(w) for w in words], dtype=np.int64)
-    hashes = np.array(list(map(hash, itertools.chain.from_iterable(words))), dtype=np.int64).view(np.uint64)
+    # pandas' hash is keyed and fixed, where Python's hash() of text differs in every process:
+    # fingerprints made in a pool worker, on a Dask worker or by an earlier build (the cache)
+    # must match those made here.
+    every_word = np.array(list(itertools.chain.from_iterable(words)), dtype=object)
+    hashes = pd.util.hash_array(every_word, categorize=False)  # categorizing costs more than it saves
     runs = len(hashes) - SHINGLE_WORDS + 1
     if runs <= 0:
         return np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)
@@ -124,17 +129,21 @@ class Linter:
     def __init__(
         self,
         reg: Registries,
-        tables: dict[str, list[dict]],
+        tables: Tables,
         texts: Mapping[str, str],
         lines: dict,
         passages: Mapping[str, np.ndarray],
     ):
         self.reg, self.tables, self.texts, self.lines, self.passages = reg, tables, texts, lines, passages
         self.findings: list[tuple[Rule, Problem]] = []
-        self.mentions = defaultdict(list)
-        for mention in tables["mentions"]:
-            self.mentions[mention["event_id"]].append(mention)
-        self.events = {row["event_id"]: row for row in tables["events"]}
+        # Rows are read from the columns (see ColumnRows): a dictionary for every mention,
+        # held for the whole run, would take more memory than the tables.
+        self.mention_columns = tables["mentions"].columns
+        self.mentions = defaultdict(list)  # event ID: positions of its mentions
+        for position, event_id in enumerate(self.mention_columns["event_id"]):
+            self.mentions[event_id].append(position)
+        events = tables["events"].columns
+        self.cameo_of = dict(zip(events["event_id"], events["cameo_code"], strict=True))
 
     def report(self, rule_id: str, path: str, line: int | None, field: str, message: str) -> None:
         rule = RULES[rule_id]
@@ -179,7 +188,7 @@ class Linter:
 
     def routine_formulas(self) -> None:
         for mention in self.tables["mentions"]:
-            code = self.events[mention["event_id"]]["cameo_code"]
+            code = self.cameo_of[mention["event_id"]]
             quote = mention["quote"]
             if not mention["quote_complete"]:  # a snippet: the formula may lie beyond it
                 quote = self.texts.get(mention["article_id"], "")[mention["start"] : mention["end"]]
@@ -196,7 +205,8 @@ class Linter:
         for row in self.tables["events"]:
             if row["quad_class"] != MATERIAL_CONFLICT or row["source_actor_id"] is None:
                 continue
-            if not any(m["source_as_written"] for m in self.mentions[row["event_id"]]):
+            written = self.mention_columns["source_as_written"]
+            if not any(written[i] for i in self.mentions[row["event_id"]]):
                 self.at_event(
                     "L03",
                     row["event_id"],
@@ -234,13 +244,15 @@ class Linter:
         # looked up among each text's (computed by the stage, see passage_fingerprints), so
         # memory grows with the quotes, not with the corpus's characters. Every finding is then
         # confirmed on the words themselves, so a fingerprint collision cannot produce one.
-        complete = [m for m in self.tables["mentions"] if m["quote_complete"]]
+        columns = self.mention_columns
+        complete = [i for i, whole in enumerate(columns["quote_complete"]) if whole]  # positions
+        quotes = columns["quote"]
         article_ids = list(self.texts)
         place = {article_id: index for index, article_id in enumerate(article_ids)}
-        own = np.array([place.get(m["article_id"], -1) for m in complete], dtype=np.int64)
+        own = np.array([place.get(columns["article_id"][i], -1) for i in complete], dtype=np.int64)
         # In chunks: the words of every quote at once would take more memory than the tables.
         chunks = [
-            _fingerprints([m["quote"] for m in complete[first : first + QUOTES_AT_ONCE]])
+            _fingerprints([quotes[i] for i in complete[first : first + QUOTES_AT_ONCE]])
             for first in range(0, len(complete), QUOTES_AT_ONCE)
         ]
         prints = np.concatenate([np.empty(0, dtype=np.uint64), *(prints for prints, _ in chunks)])
@@ -264,6 +276,7 @@ class Linter:
             found_prints.append(held)
             found_in.append(np.full(len(held), index))
         occurrence_prints, occurrence_in = np.concatenate(found_prints), np.concatenate(found_in)
+        del wanted, found_prints, found_in  # each array here is as long as the quotes' runs
         if not len(occurrence_prints):
             return
         # A run found in no text, or only in the quote's own text, links the quote to no other
@@ -274,20 +287,29 @@ class Linter:
         holding = np.where(known, texts_holding[at], 0)
         only_text = np.where(known, occurrence_in[first[at]], -1)
         useful = (holding > 1) | ((holding == 1) & (only_text != own[owner]))
-        asked = pd.DataFrame({"mention": owner[useful], "print": prints[useful]})
+        asked_mention, asked_print = owner[useful], prints[useful]  # ordered by mention
+        del prints, owner, distinct, first, texts_holding, at, known, holding, only_text, useful
         occurrences = pd.DataFrame({"print": occurrence_prints, "article": occurrence_in})
-        occurrences = occurrences[occurrences["print"].isin(asked["print"])]
-        pairs = asked.merge(occurrences, on="print")
-        pairs = pairs[pairs["article"].to_numpy() != own[pairs["mention"].to_numpy()]]
-        counts = pairs.groupby(["mention", "article"]).size()
-        mentions_of = counts.index.get_level_values("mention").to_numpy()
-        candidates = counts[counts.to_numpy() >= SIMILARITY * size[mentions_of]]
+        occurrences = occurrences[occurrences["print"].isin(asked_print)]
+        # The quotes' runs paired with the texts holding them, QUOTES_AT_ONCE quotes at a time:
+        # a run that many texts hold (a formula, boilerplate) pairs each of its quotes with each
+        # of those texts, which for every quote at once takes more memory than the tables.
+        bounds = np.searchsorted(asked_mention, np.arange(0, len(complete) + QUOTES_AT_ONCE, QUOTES_AT_ONCE))
+        candidates = []
+        for low, high in itertools.pairwise(bounds):
+            asked = pd.DataFrame({"mention": asked_mention[low:high], "print": asked_print[low:high]})
+            pairs = asked.merge(occurrences, on="print")
+            pairs = pairs[pairs["article"].to_numpy() != own[pairs["mention"].to_numpy()]]
+            counts = pairs.groupby(["mention", "article"]).size()
+            mentions_of = counts.index.get_level_values("mention").to_numpy()
+            candidates += counts[counts.to_numpy() >= SIMILARITY * size[mentions_of]].index.tolist()
         linked = defaultdict(set)  # (article, event) pairs that exist
-        for mention in self.tables["mentions"]:
-            linked[mention["article_id"]].add(mention["event_id"])
+        for article_id, event_id in zip(columns["article_id"], columns["event_id"], strict=True):
+            linked[article_id].add(event_id)
         seen = set()
-        for mention_index, article_index in candidates.index:
-            mention, article_id = complete[mention_index], article_ids[article_index]
+        for mention_index, article_index in candidates:
+            mention = self.tables["mentions"].row(complete[mention_index])
+            article_id = article_ids[article_index]
             key = (mention["event_id"], article_id)
             if (
                 article_id == mention["article_id"]
@@ -361,8 +383,8 @@ class Linter:
         offices = {r["short"]: r.get("speaks_as") for r in self.reg.publishers.values()}
         publisher_of = {a["article_id"]: a["publisher_short"] for a in self.tables["articles"]}
         for row in self.tables["events"]:
-            reports = self.mentions[row["event_id"]]
-            office = {offices.get(publisher_of.get(m["article_id"])) for m in reports}
+            texts = self.mention_columns["article_id"]
+            office = {offices.get(publisher_of.get(texts[i])) for i in self.mentions[row["event_id"]]}
             if len(office) != 1 or None in office or row["cameo_root"] not in VERBAL_ROOTS:
                 continue
             (office,) = office
@@ -405,7 +427,7 @@ class Linter:
 
 def lint(
     reg: Registries,
-    tables: dict[str, list[dict]],
+    tables: Tables,
     texts: Mapping[str, str],
     lines: dict,
     passages: Mapping[str, np.ndarray],

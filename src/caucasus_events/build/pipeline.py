@@ -18,6 +18,7 @@ from caucasus_events.build.inventory import inventory_problems
 from caucasus_events.build.models import MODELS
 from caucasus_events.build.progress import QUIET, Reporter
 from caucasus_events.build.rawdata import CODEBOOK_FILES, Registries, read_registries, sha256_bytes
+from caucasus_events.build.rows import Tables
 from caucasus_events.build.stage import ArticleResult, process_article
 from caucasus_events.build.tableschema import codebook_categories, table_schema
 from caucasus_events.build.validate import check_frames
@@ -30,7 +31,7 @@ from caucasus_events.problems import InputError, Problem, UsageError, relpath
 class Built:
     """A complete, checked build held in memory."""
 
-    tables: dict[str, list[dict]]
+    tables: Tables
     files: dict[str, bytes]
     counts: dict[str, int]
     #: Findings of the linter's warning rules (errors stop the build).
@@ -144,7 +145,7 @@ def run_stage(
     registries_key: str = "",
     engine: str = "local",
     scheduler: str | None = None,
-) -> list[ArticleResult]:
+) -> Iterator[tuple[str, ArticleResult]]:
     """Run the per-article stage over ``ids``, in a process pool when ``workers`` > 1.
 
     Parameters
@@ -164,33 +165,38 @@ def run_stage(
     scheduler : str, optional
         With the Dask engine, the address of a running scheduler (default: a LocalCluster).
 
-    Returns
-    -------
-    list of ArticleResult
-        One per ID, in the order of ``ids``: the same whatever the workers and the cache.
+    Yields
+    ------
+    tuple of str and ArticleResult
+        Each ID with its result, in the order of ``ids``, as soon as it is ready: the same
+        whatever the workers and the cache. The caller keeps what it needs of each, so that
+        the results of a large corpus are never held together.
     """
     step = progress or (lambda *_, **__: None)
-    found: dict[str, ArticleResult] = {}
+    cached: dict[str, ArticleResult] = {}
     keys: dict[str, str] = {}
     if cache is not None:
         for article_id in ids:
             key = buildcache.article_key(root, article_id, registries_key)
             hit = cache.get("article", key)
             if isinstance(hit, ArticleResult):
-                found[article_id] = hit
-                step(1, item=f"raw/articles/{article_id}.yaml (unchanged, from the cache)")
+                cached[article_id] = hit
             else:
                 keys[article_id] = key
-    todo = [article_id for article_id in ids if article_id not in found]
-    for article_id, result in zip(todo, _stage(root, todo, reg, workers, engine, scheduler), strict=True):
-        found[article_id] = result
-        if cache is not None:
-            cache.put("article", keys[article_id], result)
-        step(
-            1,
-            item=f"raw/articles/{article_id}.yaml ({len(result.mentions)} mentions, {len(result.problems)} problems)",
-        )
-    return [found[article_id] for article_id in ids]
+    todo = [article_id for article_id in ids if article_id not in cached]
+    fresh = _stage(root, todo, reg, workers, engine, scheduler)
+    for article_id in ids:
+        if (result := cached.pop(article_id, None)) is not None:
+            step(1, item=f"raw/articles/{article_id}.yaml (unchanged, from the cache)")
+        else:
+            result = next(fresh)
+            if cache is not None:
+                cache.put("article", keys[article_id], result)
+            step(
+                1,
+                item=f"raw/articles/{article_id}.yaml ({len(result.mentions)} mentions, {len(result.problems)} problems)",
+            )
+        yield article_id, result
 
 
 def _read_file(item: tuple[Path, str]) -> tuple[object, list[Problem]]:
@@ -294,24 +300,24 @@ def _make(
     problems += found
     cff, found = descriptor.read_citation(root)
     problems += found
-    results = []
+    gathered = assemble.Gathered()
     if reg.codebooks.keys() == CODEBOOK_FILES.keys():
         with report.bar("articles", total=len(ids)) as bar:
-            results = run_stage(root, ids, reg, workers, bar, cache, reg_key, engine, scheduler)
+            for article_id, result in run_stage(
+                root, ids, reg, workers, bar, cache, reg_key, engine, scheduler
+            ):
+                gathered.add(article_id, result)
     if cache is not None:
         cache.save()  # even when there are problems: the next run redoes only what changes
-    for result in results:
-        problems += result.problems
+    problems += gathered.problems
     if problems:
         raise InputError(problems)
-    tables, problems = assemble.all_rows(reg, results)
+    tables, problems = assemble.all_rows(reg, gathered)
     if problems:
         raise InputError(problems)
-    pending = [article_id for article_id, r in zip(ids, results, strict=True) if r.pending]
-    lines = {mention: where for r in results for mention, where in r.mention_lines.items()}
-    passages = {r.article["article_id"]: r.passages for r in results if r.article is not None}
-    del results  # the rows live on in ``tables``; the rest of each result is not needed
-    texts = lint.Texts(root, [a["article_id"] for a in tables["articles"]])
+    pending, lines, passages = gathered.pending, gathered.mention_lines, gathered.passages
+    del gathered  # the rows live on in ``tables``
+    texts = lint.Texts(root, tables["articles"].columns["article_id"])
     errors, warnings = lint.lint(reg, tables, texts, lines, passages)
     del passages
     if errors:
@@ -327,7 +333,7 @@ def _make(
 _ENCODER: tuple[dict[str, list[dict]], dict[str, dict]] | None = None
 
 
-def _start_encoder(tables: dict[str, list[dict]], schemas: dict[str, dict]) -> None:
+def _start_encoder(tables: Tables, schemas: dict[str, dict]) -> None:
     global _ENCODER
     _ENCODER = (tables, schemas)
 
@@ -347,7 +353,7 @@ def _encode_in_worker(table: str) -> tuple[bytes, bytes, pa.Table]:
 
 @contextmanager
 def _executor(
-    tables: dict[str, list[dict]], schemas: dict[str, dict], workers: int
+    tables: Tables, schemas: dict[str, dict], workers: int
 ) -> Iterator[tuple[ProcessPoolExecutor | None, Callable[..., Iterator]]]:
     """Where serialization's parallel work runs: a process pool (or none) and a ``map``.
 
@@ -367,7 +373,7 @@ def _executor(
 
 
 def _encoded(
-    tables: dict[str, list[dict]], schemas: dict[str, dict], pool: ProcessPoolExecutor | None
+    tables: Tables, schemas: dict[str, dict], pool: ProcessPoolExecutor | None
 ) -> Iterator[tuple[str, tuple[bytes, bytes, pa.Table]]]:
     """Every table encoded, in this process or, largest first, in the processes of ``pool``."""
     if pool is None:
@@ -378,7 +384,7 @@ def _encoded(
     yield from zip(order, pool.map(_encode_in_worker, order), strict=True)
 
 
-def serialize_all(tables: dict[str, list[dict]], cff: dict, reg: Registries, workers: int = 1) -> Built:
+def serialize_all(tables: Tables, cff: dict, reg: Registries, workers: int = 1) -> Built:
     """Sort, validate and serialize the tables; generate schemas and the descriptor.
 
     With ``workers`` > 1 the tables are encoded (CSV, Parquet) in that many processes: the
@@ -392,14 +398,18 @@ def serialize_all(tables: dict[str, list[dict]], cff: dict, reg: Registries, wor
         tables[table] = assemble.sort_rows(tables[table], model.Config.metadata["row_order"])
         schemas[table] = table_schema(table, codebook_categories(table, keys))
     with _executor(tables, schemas, workers) as (pool, mapper):
-        encoded = dict(_encoded(tables, schemas, pool))
+        # Each table's Arrow form is dropped as soon as its frame is made: all of them at once
+        # would hold the tables twice more.
+        encoded = {}
+        for table, (csv_data, parquet_data, arrow) in _encoded(tables, schemas, pool):
+            encoded[table] = csv_data, parquet_data
+            frames[table] = to_frame(arrow, schemas[table])
+            del arrow
         for table, schema in schemas.items():
-            csv_data, parquet_data, arrow = encoded.pop(table)
             files[f"schemas/{table}.json"] = serialize.json_bytes(schema)
-            files[f"processed/{table}.csv"] = csv_data
-            files[f"processed/{table}.parquet"] = parquet_data
-            frames[table] = to_frame(arrow, schema)
-        problems = check_frames(frames, mapper=mapper)
+            files[f"processed/{table}.csv"], files[f"processed/{table}.parquet"] = encoded.pop(table)
+        problems = check_frames({table: frames[table] for table in schemas}, mapper=mapper)
+        del frames
     if problems:
         raise InputError(problems)
     # One source per publisher: the articles table lists every text, and a descriptor that

@@ -185,8 +185,11 @@ def _country_problem(code: str | None) -> str | None:
     return None
 
 
-def _unique(records, label: str, problems: list[Problem]) -> dict[str, Mapping]:
-    seen: dict[str, Mapping] = {}
+def _unique(
+    records, label: str, problems: list[Problem], seen: dict[str, Mapping] | None = None
+) -> dict[str, Mapping]:
+    """The records by ID (added to ``seen`` when given), reporting IDs defined twice."""
+    seen = {} if seen is None else seen
     for record, shown in records:
         rid = record["id"]
         if rid in seen:
@@ -254,15 +257,23 @@ def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
                 )
             )
 
-    events = []
     event_files = sorted((raw / "events").glob("*.yaml"))
     if not event_files:
         problems.append(Problem("raw/events", None, "-", "no event files (expected raw/events/*.yaml)"))
+    books = CodebookSets.of(reg.codebooks) if reg.codebooks.keys() == CODEBOOK_FILES.keys() else None
+    # One file at a time, each event checked and settled before the next file is parsed: the
+    # parsed documents of every event file together would be several times the registries.
     for path in event_files:
         records, found = _registry(path, root, EVENT_SPEC, "event", reg)
-        events += records
         problems += found
-    reg.events = _unique(events, "event", problems)
+        _unique(records, "event", problems, reg.events)
+        for record, _ in records:
+            if reg.events[record["id"]] is not record:
+                continue  # a duplicate, reported
+            if books and (found := check_event(record, reg, books)):
+                reg.invalid.add(record["id"])
+                problems += found
+            _settle(record)
 
     for record in reg.actors.values():
         problems += _check_actor(record, reg)
@@ -287,11 +298,10 @@ def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
                     f"{record['id']!r} (expected a lower-case slug)",
                 )
             )
-    if reg.codebooks.keys() == CODEBOOK_FILES.keys():
-        for record in reg.events.values():
-            found = check_event(record, reg)
-            if found:
-                reg.invalid.add(record["id"])
+    # Only now that every event is read can a reference to another event be checked.
+    for record in reg.events.values() if books else ():
+        if found := within_problems(record, reg):
+            reg.invalid.add(record["id"])
             problems += found
     for record in reg.retired.values():
         if record["id"] in reg.events:
@@ -314,8 +324,6 @@ def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
                     f"unknown event {replaced!r}",
                 )
             )
-    for record in reg.events.values():
-        _settle(record)
     return reg, problems
 
 
@@ -374,19 +382,42 @@ def _check_actor(record: Mapping, reg: Registries) -> list[Problem]:
     return problems
 
 
-def check_event(record: Mapping, reg: Registries) -> list[Problem]:
+@dataclass(frozen=True)
+class CodebookSets:
+    """What an event is checked against, made from the codebooks once rather than per event."""
+
+    types: set[str]
+    modes: set[tuple[str, str]]
+    contexts: set[str]
+    cameo: set[str]
+    #: The default PLOVER type of each CAMEO code.
+    default: dict[str, str]
+
+    @classmethod
+    def of(cls, books: dict[str, list[dict]]) -> CodebookSets:
+        return cls(
+            {row["type"] for row in books["plover_types"]},
+            {(row["type"], row["mode"]) for row in books["plover_modes"]},
+            {row["context"] for row in books["plover_contexts"]},
+            {row["code"] for row in books["cameo_codes"]},
+            {row["cameo"]: row["type"] for row in books["cameo_plover"]},
+        )
+
+
+def check_event(record: Mapping, reg: Registries, books: CodebookSets) -> list[Problem]:
     """Check one event against the codebooks and registries."""
     shown, lines, problems = record.shown, record.lines, []
 
     def bad(key: str, message: str, subline: int | None = None) -> None:
         problems.append(Problem(shown, subline or lines.get(key, record.line), key, message))
 
-    books = reg.codebooks
-    types = {row["type"] for row in books["plover_types"]}
-    modes = {(row["type"], row["mode"]) for row in books["plover_modes"]}
-    contexts = {row["context"] for row in books["plover_contexts"]}
-    cameo = {row["code"] for row in books["cameo_codes"]}
-    default = {row["cameo"]: row["type"] for row in books["cameo_plover"]}
+    types, modes, contexts, cameo, default = (
+        books.types,
+        books.modes,
+        books.contexts,
+        books.cameo,
+        books.default,
+    )
 
     if not EVENT_ID.match(record["id"]):
         bad("id", f"{record['id']!r} (expected E followed by 6 digits, e.g. E000123)")
@@ -461,13 +492,21 @@ def check_event(record: Mapping, reg: Registries) -> list[Problem]:
             "an act with neither start nor end (expected the bound its texts support, such as the "
             "publication date as end for a past act, or a reason saying why there is none)",
         )
-    within = record.get("within")
-    if within is not None:
-        if within == record["id"]:
-            bad("within", "the event itself (expected the call or meeting it was made in)")
-        elif within not in reg.events and not reg.reported("event", within):
-            bad("within", f"unknown event {within!r} (expected the ID of a call or meeting)")
     return problems
+
+
+def within_problems(record: Mapping, reg: Registries) -> list[Problem]:
+    """Check the event's ``within``, once every event is read."""
+    within = record.get("within")
+    if within is None:
+        return []
+    if within == record["id"]:
+        message = "the event itself (expected the call or meeting it was made in)"
+    elif within not in reg.events and not reg.reported("event", within):
+        message = f"unknown event {within!r} (expected the ID of a call or meeting)"
+    else:
+        return []
+    return [Problem(record.shown, record.lines.get("within", record.line), "within", message)]
 
 
 def event_interval(record: Mapping) -> tuple[dt.date | None, dt.date | None] | None:

@@ -10,6 +10,7 @@ import json
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from caucasus_events.build.rows import ColumnRows
 from caucasus_events.frames import arrow_schema
 
 PARQUET_OPTIONS = {
@@ -40,12 +41,14 @@ def _cells(values: list) -> list:
     return [_cell(value) for value in values]
 
 
-def columns_of(rows: list[dict], schema: dict) -> dict[str, list]:
+def columns_of(rows: ColumnRows | list[dict], schema: dict) -> dict[str, list]:
     """The rows as one list of values per field of the Table Schema, in its order."""
+    if isinstance(rows, ColumnRows):
+        return {f["name"]: rows.columns[f["name"]] for f in schema["fields"]}
     return {f["name"]: [row[f["name"]] for row in rows] for f in schema["fields"]}
 
 
-def csv_bytes(rows: list[dict], schema: dict, columns: dict[str, list] | None = None) -> bytes:
+def csv_bytes(rows: ColumnRows | list[dict], schema: dict, columns: dict[str, list] | None = None) -> bytes:
     """RFC 4180 CSV, UTF-8, LF line endings, ISO dates, ``true``/``false``, empty for null.
 
     ``columns`` (from :func:`columns_of`) saves taking the rows apart again.
@@ -58,7 +61,9 @@ def csv_bytes(rows: list[dict], schema: dict, columns: dict[str, list] | None = 
     return buffer.getvalue().encode("utf-8")
 
 
-def arrow_table(rows: list[dict], schema: dict, columns: dict[str, list] | None = None) -> pa.Table:
+def arrow_table(
+    rows: ColumnRows | list[dict], schema: dict, columns: dict[str, list] | None = None
+) -> pa.Table:
     """The rows as an Arrow table typed by the Table Schema (no pandas metadata)."""
     columns = columns if columns is not None else columns_of(rows, schema)
     return pa.Table.from_pydict(columns, schema=arrow_schema(schema))

@@ -32,6 +32,11 @@ def _field_type(dtype: str) -> str:
     return {"boolean": "boolean", "Int64": "integer", "Float64": "number"}.get(dtype, "string")
 
 
+def field_names(table: str) -> list[str]:
+    """The columns of ``table``, in the order its files give them."""
+    return list(MODELS[table].to_schema().columns)
+
+
 def field_descriptors(model: type[pa.DataFrameModel], categories: dict[str, list[str]]) -> list[dict]:
     """Describe each column of ``model`` as a Table Schema field."""
     fields = []

@@ -1,0 +1,49 @@
+"""Rows held as columns read and sort as the same rows held as dictionaries."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from caucasus_events.build.assemble import sort_rows
+from caucasus_events.build.rows import ColumnRows
+
+
+def _rows(n: int, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    return [
+        {
+            "id": f"R{i:04d}",
+            "group": rng.choice(["b", "a", None, "c"]),
+            "value": rng.choice([None, *range(5)]),
+        }
+        for i in range(n)
+    ]
+
+
+def test_rows_read_back_as_given() -> None:
+    rows = _rows(50, 1)
+    table = ColumnRows(["id", "group", "value"], rows[:10])
+    table.extend(rows[10:49])
+    table.append(rows[49])
+    assert len(table) == 50
+    assert list(table) == rows
+    assert table.row(7) == rows[7]
+    assert table.columns["id"] == [row["id"] for row in rows]
+    assert len(ColumnRows(["id"])) == 0 and list(ColumnRows(["id"])) == []
+
+
+def test_a_row_without_a_field_adds_nothing() -> None:
+    table = ColumnRows(["id", "group"], [{"id": "R1", "group": "a"}])
+    with pytest.raises(KeyError):
+        table.extend([{"id": "R2", "group": "b"}, {"id": "R3"}])
+    assert list(table) == [{"id": "R1", "group": "a"}]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_sorted_as_dictionaries_are(seed: int) -> None:
+    rows = _rows(200, seed)
+    keys = ["group", "value"]
+    table = sort_rows(ColumnRows(["id", "group", "value"], rows), keys)
+    assert list(table) == sort_rows(rows, keys)
