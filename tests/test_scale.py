@@ -14,14 +14,16 @@ import pickle
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from caucasus_events.build import buildcache, yamlio
+from caucasus_events.build import buildcache
 from caucasus_events.build import pipeline as build_module
 from caucasus_events.build.pipeline import build
 from caucasus_events.build.progress import Progress, Reporter, _amount, interactive
+from caucasus_events.build.rows import ColumnRows
 from caucasus_events.build.validate import validate_package
 from caucasus_events.cli import main
 
@@ -123,19 +125,25 @@ def test_publisher_registry_change_invalidates_every_article(project: Path, tmp_
     assert b"Renamed Wire" in (project / "processed" / "articles.csv").read_bytes()
 
 
-def test_parallel_build_reads_the_registries_in_the_workers(
+def test_parallel_build_reads_the_event_files_in_the_workers(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    served = []
-    real = yamlio.read_ahead
+    seen = []
+    real = build_module.read_registries
 
-    def spy(results):
-        served.extend(shown for _, shown in results)
-        return real(results)
+    def spy(root, mapper=map):
+        def recording(function, files):
+            for result in mapper(function, files):
+                seen.append(result.shown)
+                yield result
 
-    monkeypatch.setattr(build_module, "read_ahead", spy)
+        seen.append(mapper)
+        return real(root, recording)
+
+    monkeypatch.setattr(build_module, "read_registries", spy)
     assert build(project, say=quiet, workers=2, cache=False) == 0
-    assert "raw/actors.yaml" in served and "raw/events/synthetic-0001.yaml" in served
+    assert isinstance(getattr(seen[0], "__self__", None), ProcessPoolExecutor)  # the pool's map
+    assert "raw/events/synthetic-0001.yaml" in seen[1:]
 
 
 def test_parallel_build_reports_registry_problems_like_serial(
@@ -157,14 +165,25 @@ def test_parallel_build_reports_registry_problems_like_serial(
 
 
 def test_tables_encoded_in_two_processes_are_the_same(project: Path) -> None:
+    """The pool's processes sort the rows they are given as this process would, then encode."""
     built = build_module.make(project)
     schemas = {table: json.loads(built.files[f"schemas/{table}.json"]) for table in built.tables}
-    with build_module._executor(built.tables, schemas, 1) as (pool, _):
-        assert pool is None
-        serial = dict(build_module._encoded(built.tables, schemas, pool))
-    with build_module._executor(built.tables, schemas, 2) as (pool, _):
+    shuffled = {}
+    for table, rows in built.tables.items():
+        if not build_module.MODELS[table].Config.metadata["row_order"]:
+            shuffled[table] = rows  # published in the order given
+        elif isinstance(rows, ColumnRows):
+            rows.reorder(list(range(len(rows)))[::-1])
+            shuffled[table] = rows
+        else:
+            shuffled[table] = rows[::-1]
+    with build_module._executor(shuffled, schemas, 2) as (pool, _):
         assert pool is not None
-        parallel = dict(build_module._encoded(built.tables, schemas, pool))
+        parallel = dict(build_module._encoding(shuffled, schemas, pool))
+    in_order = {table: build_module._sorted(table, rows) for table, rows in shuffled.items()}
+    with build_module._executor(in_order, schemas, 1) as (pool, _):
+        assert pool is None
+        serial = dict(build_module._encoding(in_order, schemas, pool))
     assert serial.keys() == parallel.keys() == schemas.keys()
     for table, (csv_data, parquet_data, arrow) in serial.items():
         assert parallel[table][:2] == (csv_data, parquet_data)

@@ -89,7 +89,7 @@ def event_rows(reg: Registries, mentions: ColumnRows) -> tuple[ColumnRows, list[
     return rows, problems
 
 
-def event_link_rows(reg: Registries, events: ColumnRows) -> dict[str, list[dict]]:
+def event_link_rows(reg: Registries, events: ColumnRows) -> dict[str, ColumnRows]:
     """The long tables of event actors and contexts, for the events that are published."""
     published = set(events.columns["event_id"])
     actors, contexts = [], []
@@ -105,7 +105,10 @@ def event_link_rows(reg: Registries, events: ColumnRows) -> dict[str, list[dict]
             {"event_id": event_id, "context": context, "rank": rank}
             for rank, context in enumerate(event["contexts"], 1)
         ]
-    return {"event_actors": actors, "event_contexts": contexts}
+    return {
+        "event_actors": ColumnRows(field_names("event_actors"), actors),
+        "event_contexts": ColumnRows(field_names("event_contexts"), contexts),
+    }
 
 
 def limit_quotes(mentions: ColumnRows, articles: ColumnRows) -> None:
@@ -243,8 +246,15 @@ def sort_rows(rows: ColumnRows | list[dict], keys: list[str]) -> ColumnRows | li
     if not keys:
         return rows
     if isinstance(rows, ColumnRows):
-        columns = [rows.columns[k] for k in keys]
-        order = sorted(range(len(rows)), key=lambda i: tuple((c[i] is not None, c[i]) for c in columns))
+        # One stable sort per key, the last key first, gives the order of the tuples' sort;
+        # a column without nulls is sorted on its values directly, which is much faster.
+        order = list(range(len(rows)))
+        for key in reversed(keys):
+            column = rows.columns[key]
+            if None in column:
+                order.sort(key=lambda i: (column[i] is not None, column[i]))
+            else:
+                order.sort(key=column.__getitem__)
         rows.reorder(order)
         return rows
     return sorted(rows, key=lambda row: tuple((row[k] is not None, row[k]) for k in keys))

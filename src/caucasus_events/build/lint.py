@@ -75,6 +75,8 @@ SIMILARITY = 0.8
 FINGERPRINT_BASE = np.uint64(0x100000001B3)
 #: Quotes fingerprinted together (their words are held at once).
 QUOTES_AT_ONCE = 4096
+#: Texts whose fingerprints are looked up together.
+TEXTS_AT_ONCE = 1024
 WORD = re.compile(r"\w+")
 
 
@@ -187,7 +189,10 @@ class Linter:
                 )
 
     def routine_formulas(self) -> None:
-        for mention in self.tables["mentions"]:
+        coded = set().union(*(alternatives for _, _, alternatives, _ in FORMULAS))
+        events = self.mention_columns["event_id"]
+        for position in (i for i, event_id in enumerate(events) if self.cameo_of[event_id] in coded):
+            mention = self.tables["mentions"].row(position)
             code = self.cameo_of[mention["event_id"]]
             quote = mention["quote"]
             if not mention["quote_complete"]:  # a snippet: the formula may lie beyond it
@@ -269,12 +274,16 @@ class Linter:
         size = np.bincount(owner, minlength=len(complete))  # distinct runs of each quote
         wanted = np.sort(prints)  # duplicates do no harm to the lookups below
         found_prints, found_in = [], []
-        for index, article_id in enumerate(article_ids):
-            held = self.passages[article_id]
+        # The texts' fingerprints looked up TEXTS_AT_ONCE texts at a time: one lookup per text
+        # costs more in calls than in work, all texts at once would hold them all twice.
+        for first in range(0, len(article_ids), TEXTS_AT_ONCE):
+            block = [self.passages[article_id] for article_id in article_ids[first : first + TEXTS_AT_ONCE]]
+            held = np.concatenate([np.empty(0, dtype=np.uint64), *block])
+            held_in = np.repeat(np.arange(first, first + len(block)), [len(prints) for prints in block])
             at = np.minimum(np.searchsorted(wanted, held), len(wanted) - 1)
-            held = held[wanted[at] == held]
-            found_prints.append(held)
-            found_in.append(np.full(len(held), index))
+            hit = wanted[at] == held
+            found_prints.append(held[hit])
+            found_in.append(held_in[hit])
         occurrence_prints, occurrence_in = np.concatenate(found_prints), np.concatenate(found_in)
         del wanted, found_prints, found_in  # each array here is as long as the quotes' runs
         if not len(occurrence_prints):
@@ -369,8 +378,12 @@ class Linter:
                 )
 
     def date_remarks(self) -> None:
-        for mention in self.tables["mentions"]:
-            if mention["disagreement_field"] == "date" and mention["date_relation"] != "disjoint":
+        columns = self.mention_columns
+        for position, (field, relation) in enumerate(
+            zip(columns["disagreement_field"], columns["date_relation"], strict=True)
+        ):
+            if field == "date" and relation != "disjoint":
+                mention = self.tables["mentions"].row(position)
                 self.at_mention(
                     "L09",
                     mention,

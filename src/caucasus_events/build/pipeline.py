@@ -18,11 +18,10 @@ from caucasus_events.build.inventory import inventory_problems
 from caucasus_events.build.models import MODELS
 from caucasus_events.build.progress import QUIET, Reporter
 from caucasus_events.build.rawdata import CODEBOOK_FILES, Registries, read_registries, sha256_bytes
-from caucasus_events.build.rows import Tables
+from caucasus_events.build.rows import ColumnRows, Tables
 from caucasus_events.build.stage import ArticleResult, process_article
 from caucasus_events.build.tableschema import codebook_categories, table_schema
 from caucasus_events.build.validate import check_frames
-from caucasus_events.build.yamlio import load_yaml, read_ahead
 from caucasus_events.frames import to_frame
 from caucasus_events.problems import InputError, Problem, UsageError, relpath
 
@@ -199,32 +198,16 @@ def run_stage(
         yield article_id, result
 
 
-def _read_file(item: tuple[Path, str]) -> tuple[object, list[Problem]]:
-    return load_yaml(*item)
-
-
 def _read_registries(root: Path, workers: int) -> tuple[Registries, list[Problem]]:
-    """:func:`read_registries`, with its YAML files parsed in ``workers`` processes.
+    """:func:`read_registries`, with its event files read and checked in ``workers`` processes.
 
-    Parsing is most of the registries' time and would otherwise hold up every worker of the
-    stage; the checks that follow stay serial and unchanged.
+    The event files are most of the registries' time and would otherwise hold up every worker
+    of the stage; what needs every event (duplicate IDs, references between events) stays here.
     """
-    files = [*(root / "raw").glob("*.yaml"), *(root / "raw" / "events").glob("*.yaml")]
-    if workers <= 1 or len(files) < 2:
+    if workers <= 1:
         return read_registries(root)
-    # Largest first, so that no big file starts last; every file named as the checks name it.
-    items = [(path, relpath(path, root)) for path in sorted(files, key=_size, reverse=True)]
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        parsed = dict(zip(items, pool.map(_read_file, items), strict=True))
-    with read_ahead(parsed):
-        return read_registries(root)
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return 0
+        return read_registries(root, pool.map)
 
 
 def registries(
@@ -317,20 +300,24 @@ def _make(
         raise InputError(problems)
     pending, lines, passages = gathered.pending, gathered.mention_lines, gathered.passages
     del gathered  # the rows live on in ``tables``
-    texts = lint.Texts(root, tables["articles"].columns["article_id"])
-    errors, warnings = lint.lint(reg, tables, texts, lines, passages)
-    del passages
-    if errors:
-        raise InputError(errors)
-    built = serialize_all(tables, cff, reg, workers if engine == "local" else 1)
+    warnings: list[Problem] = []
+
+    def run_linter() -> None:
+        texts = lint.Texts(root, tables["articles"].columns["article_id"])
+        errors, found = lint.lint(reg, tables, texts, lines, passages)
+        if errors:
+            raise InputError(errors)
+        warnings.extend(found)
+
+    built = serialize_all(tables, cff, reg, workers if engine == "local" else 1, meanwhile=run_linter)
     built.warnings = warnings
     if pending:
         built.counts["texts pending annotation (left out of the tables)"] = ", ".join(pending)
     return built
 
 
-# The sorted tables and their schemas, for the processes of _encoded (set by _start_encoder).
-_ENCODER: tuple[dict[str, list[dict]], dict[str, dict]] | None = None
+# The tables (unsorted) and their schemas, for the processes of _encoding (set by _start_encoder).
+_ENCODER: tuple[Tables, dict[str, dict]] | None = None
 
 
 def _start_encoder(tables: Tables, schemas: dict[str, dict]) -> None:
@@ -338,7 +325,11 @@ def _start_encoder(tables: Tables, schemas: dict[str, dict]) -> None:
     _ENCODER = (tables, schemas)
 
 
-def _encode(rows: list[dict], schema: dict) -> tuple[bytes, bytes, pa.Table]:
+def _sorted(table: str, rows: ColumnRows | list[dict]) -> ColumnRows | list[dict]:
+    return assemble.sort_rows(rows, MODELS[table].Config.metadata["row_order"])
+
+
+def _encode(rows: ColumnRows | list[dict], schema: dict) -> tuple[bytes, bytes, pa.Table]:
     """One table's CSV and Parquet bytes, and its Arrow table."""
     columns = serialize.columns_of(rows, schema)
     arrow = serialize.arrow_table(rows, schema, columns)
@@ -348,7 +339,7 @@ def _encode(rows: list[dict], schema: dict) -> tuple[bytes, bytes, pa.Table]:
 def _encode_in_worker(table: str) -> tuple[bytes, bytes, pa.Table]:
     assert _ENCODER is not None, "the pool was started without _start_encoder"
     tables, schemas = _ENCODER
-    return _encode(tables[table], schemas[table])
+    return _encode(_sorted(table, tables[table]), schemas[table])
 
 
 @contextmanager
@@ -369,39 +360,50 @@ def _executor(
         yield None, map
     else:
         with ProcessPoolExecutor(workers, initializer=_start_encoder, initargs=(tables, schemas)) as pool:
-            yield pool, pool.map
+            try:
+                yield pool, pool.map
+            except BaseException:
+                pool.shutdown(cancel_futures=True)  # a failed build need not wait for every table
+                raise
 
 
-def _encoded(
+def _encoding(
     tables: Tables, schemas: dict[str, dict], pool: ProcessPoolExecutor | None
 ) -> Iterator[tuple[str, tuple[bytes, bytes, pa.Table]]]:
-    """Every table encoded, in this process or, largest first, in the processes of ``pool``."""
+    """Every table encoded: as they are asked for, in this process, from ``tables`` (sorted by
+    then); or, when there is a ``pool``, started at once in its processes (largest first),
+    each process sorting its copy of the rows as they are now."""
     if pool is None:
-        for table in schemas:
-            yield table, _encode(tables[table], schemas[table])
-        return
+        return ((table, _encode(tables[table], schemas[table])) for table in schemas)
     order = sorted(schemas, key=lambda table: len(tables[table]), reverse=True)
-    yield from zip(order, pool.map(_encode_in_worker, order), strict=True)
+    return zip(order, pool.map(_encode_in_worker, order), strict=True)
 
 
-def serialize_all(tables: Tables, cff: dict, reg: Registries, workers: int = 1) -> Built:
+def serialize_all(
+    tables: Tables, cff: dict, reg: Registries, workers: int = 1, meanwhile: Callable[[], None] | None = None
+) -> Built:
     """Sort, validate and serialize the tables; generate schemas and the descriptor.
 
-    With ``workers`` > 1 the tables are encoded (CSV, Parquet) in that many processes: the
-    bytes are the same. The row-local part of the model checks runs on partitions of rows in
-    those processes, or on the Dask cluster of the build's session; the rest runs here.
+    With ``workers`` > 1 the tables are sorted and encoded (CSV, Parquet) in that many
+    processes: the bytes are the same. The row-local part of the model checks runs on
+    partitions of rows in those processes, or on the Dask cluster of the build's session; the
+    rest runs here. ``meanwhile`` (the linter, which reads the rows in the stage's order) runs
+    here before the tables are sorted, while the processes encode.
     """
     keys = {"plover_types.type": [row["type"] for row in reg.codebooks["plover_types"]]}
     files: dict[str, bytes] = {}
-    schemas, frames = {}, {}
-    for table, model in MODELS.items():
-        tables[table] = assemble.sort_rows(tables[table], model.Config.metadata["row_order"])
-        schemas[table] = table_schema(table, codebook_categories(table, keys))
+    schemas = {table: table_schema(table, codebook_categories(table, keys)) for table in MODELS}
+    frames = {}
     with _executor(tables, schemas, workers) as (pool, mapper):
+        encoding = _encoding(tables, schemas, pool)
+        if meanwhile is not None:
+            meanwhile()
+        for table in MODELS:
+            tables[table] = _sorted(table, tables[table])
         # Each table's Arrow form is dropped as soon as its frame is made: all of them at once
         # would hold the tables twice more.
         encoded = {}
-        for table, (csv_data, parquet_data, arrow) in _encoded(tables, schemas, pool):
+        for table, (csv_data, parquet_data, arrow) in encoding:
             encoded[table] = csv_data, parquet_data
             frames[table] = to_frame(arrow, schemas[table])
             del arrow
@@ -414,7 +416,7 @@ def serialize_all(tables: Tables, cff: dict, reg: Registries, workers: int = 1) 
         raise InputError(problems)
     # One source per publisher: the articles table lists every text, and a descriptor that
     # listed them all would grow with the corpus and slow every load.
-    publishers = Counter(a["publisher"] for a in tables["articles"])
+    publishers = Counter(tables["articles"].columns["publisher"])
     sources = [
         {"title": f"{publisher} ({n} text{'s' if n > 1 else ''}; see the articles table)"}
         for publisher, n in sorted(publishers.items())

@@ -6,7 +6,9 @@ import datetime as dt
 import hashlib
 import re
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 
 import pycountry
@@ -208,8 +210,50 @@ def _unique(
     return seen
 
 
-def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
-    """Read and check actors, places, events, retired IDs and codebooks."""
+@dataclass
+class EventFile:
+    """One file of raw/events, read and checked by :func:`read_event_file`."""
+
+    shown: str
+    #: Each readable event, settled, with the problems of its own checks.
+    records: list[tuple[Mapping, list[Problem]]]
+    #: Problems of the file and of its records' fields.
+    problems: list[Problem]
+    #: What :attr:`Registries.invalid` and :attr:`Registries.unreadable` gain from the file.
+    invalid: set[str]
+    unreadable: set[str]
+
+
+def read_event_file(path: Path, root: Path, reg: Registries) -> EventFile:
+    """Read one event file and check each event against ``reg`` (actors, places, codebooks).
+
+    What needs every event (duplicate IDs, ``within``) is left to :func:`read_registries`. The
+    function reads nothing but ``path`` and changes nothing in ``reg``, so that the files can
+    be read in parallel.
+    """
+    books = CodebookSets.of(reg.codebooks) if reg.codebooks.keys() == CODEBOOK_FILES.keys() else None
+    local = replace(reg, invalid=set(reg.invalid), unreadable=set(reg.unreadable))
+    records, problems = _registry(path, root, EVENT_SPEC, "event", local)
+    checked = []
+    for record, shown in records:
+        record.shown = shown
+        checked.append((record, check_event(record, local, books) if books else []))
+        _settle(record)
+    return EventFile(
+        relpath(path, root),
+        checked,
+        problems,
+        local.invalid - reg.invalid,
+        local.unreadable - reg.unreadable,
+    )
+
+
+def read_registries(root: Path, mapper: Callable[..., Iterable] = map) -> tuple[Registries, list[Problem]]:
+    """Read and check actors, places, events, retired IDs and codebooks.
+
+    ``mapper`` (a ``map``, such as a process pool's) runs :func:`read_event_file` over the
+    event files, and must return the results in their order.
+    """
     raw = root / "raw"
     reg = Registries()
     problems: list[Problem] = []
@@ -260,20 +304,24 @@ def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
     event_files = sorted((raw / "events").glob("*.yaml"))
     if not event_files:
         problems.append(Problem("raw/events", None, "-", "no event files (expected raw/events/*.yaml)"))
-    books = CodebookSets.of(reg.codebooks) if reg.codebooks.keys() == CODEBOOK_FILES.keys() else None
-    # One file at a time, each event checked and settled before the next file is parsed: the
-    # parsed documents of every event file together would be several times the registries.
-    for path in event_files:
-        records, found = _registry(path, root, EVENT_SPEC, "event", reg)
-        problems += found
-        _unique(records, "event", problems, reg.events)
-        for record, _ in records:
+    # One file at a time, each event checked and settled where its file is parsed: the parsed
+    # documents of every event file together would be several times the registries. The
+    # files are checked against a copy of what they need, which the loop below does not change
+    # (a pool may send it to its processes while the loop runs).
+    before = replace(reg, events={}, invalid=set(reg.invalid), unreadable=set(reg.unreadable))
+    for events_file in mapper(partial(read_event_file, root=root, reg=before), event_files):
+        problems += events_file.problems
+        reg.invalid |= events_file.invalid
+        reg.unreadable |= events_file.unreadable
+        _unique(
+            [(record, events_file.shown) for record, _ in events_file.records], "event", problems, reg.events
+        )
+        for record, found in events_file.records:
             if reg.events[record["id"]] is not record:
-                continue  # a duplicate, reported
-            if books and (found := check_event(record, reg, books)):
+                continue  # a duplicate, reported (its other problems are not)
+            if found:
                 reg.invalid.add(record["id"])
                 problems += found
-            _settle(record)
 
     for record in reg.actors.values():
         problems += _check_actor(record, reg)
@@ -299,7 +347,7 @@ def read_registries(root: Path) -> tuple[Registries, list[Problem]]:
                 )
             )
     # Only now that every event is read can a reference to another event be checked.
-    for record in reg.events.values() if books else ():
+    for record in reg.events.values() if reg.codebooks.keys() == CODEBOOK_FILES.keys() else ():
         if found := within_problems(record, reg):
             reg.invalid.add(record["id"])
             problems += found
