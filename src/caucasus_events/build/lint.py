@@ -73,7 +73,7 @@ SHINGLE_WORDS = 6
 SIMILARITY = 0.8
 #: The polynomial's base: a large odd number, so that the words' order matters.
 FINGERPRINT_BASE = np.uint64(0x100000001B3)
-#: Quotes fingerprinted together (their words are held at once).
+#: Quotes paired with the texts that hold their runs together.
 QUOTES_AT_ONCE = 4096
 #: Texts whose fingerprints are looked up together.
 TEXTS_AT_ONCE = 1024
@@ -119,6 +119,13 @@ def _distinct_pairs(prints: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, 
     return prints[new], owner[new]
 
 
+def quote_fingerprints(quotes: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The fingerprints of the quotes' runs of SHINGLE_WORDS words, and each one's quote (its
+    place in ``quotes``): the stage makes them, the linter offsets the places to the table's."""
+    prints, owner = _fingerprints(quotes)
+    return prints, owner.astype(np.int32)
+
+
 def passage_fingerprints(text: str) -> np.ndarray:
     """The sorted, distinct fingerprints of a text's runs of SHINGLE_WORDS words."""
     prints = np.sort(_fingerprints([text])[0])
@@ -135,8 +142,10 @@ class Linter:
         texts: Mapping[str, str],
         lines: dict,
         passages: Mapping[str, np.ndarray],
+        quote_passages: tuple[np.ndarray, np.ndarray],
     ):
         self.reg, self.tables, self.texts, self.lines, self.passages = reg, tables, texts, lines, passages
+        self.quote_passages = quote_passages
         self.findings: list[tuple[Rule, Problem]] = []
         # Rows are read from the columns (see ColumnRows): a dictionary for every mention,
         # held for the whole run, would take more memory than the tables.
@@ -177,13 +186,17 @@ class Linter:
             check()
         return sorted(self.findings, key=lambda f: (f[1].path, f[1].line or 0, f[0].id))
 
+    def event_columns(self, *fields: str) -> Iterator[tuple]:
+        """The events table's values of ``fields``, row by row."""
+        columns = self.tables["events"].columns
+        return zip(*(columns[field] for field in fields), strict=True)
+
     def long_acts(self) -> None:
-        for row in self.tables["events"]:
-            start, end = row["date_start"], row["date_end"]
-            if row["kind"] == "act" and start and end and (end - start).days > 366:
+        for event_id, kind, start, end in self.event_columns("event_id", "kind", "date_start", "date_end"):
+            if kind == "act" and start and end and (end - start).days > 366:
                 self.at_event(
                     "L01",
-                    row["event_id"],
+                    event_id,
                     "kind",
                     f"an act lasting {start}..{end} (expected kind: state, or a shorter interval)",
                 )
@@ -207,16 +220,16 @@ class Linter:
                     )
 
     def inferred_initiators(self) -> None:
-        for row in self.tables["events"]:
-            if row["quad_class"] != MATERIAL_CONFLICT or row["source_actor_id"] is None:
+        written = self.mention_columns["source_as_written"]
+        for event_id, quad_class, source in self.event_columns("event_id", "quad_class", "source_actor_id"):
+            if quad_class != MATERIAL_CONFLICT or source is None:
                 continue
-            written = self.mention_columns["source_as_written"]
-            if not any(written[i] for i in self.mentions[row["event_id"]]):
+            if not any(written[i] for i in self.mentions[event_id]):
                 self.at_event(
                     "L03",
-                    row["event_id"],
+                    event_id,
                     "source",
-                    f"{row['source_actor_id']} is the initiator, but no mention gives the name as written "
+                    f"{source} is the initiator, but no mention gives the name as written "
                     "(expected as_written.source on a mention that names it, or source: [] when no text does)",
                 )
 
@@ -251,23 +264,16 @@ class Linter:
         # confirmed on the words themselves, so a fingerprint collision cannot produce one.
         columns = self.mention_columns
         complete = [i for i, whole in enumerate(columns["quote_complete"]) if whole]  # positions
-        quotes = columns["quote"]
         article_ids = list(self.texts)
         place = {article_id: index for index, article_id in enumerate(article_ids)}
         own = np.array([place.get(columns["article_id"][i], -1) for i in complete], dtype=np.int64)
-        # In chunks: the words of every quote at once would take more memory than the tables.
-        chunks = [
-            _fingerprints([quotes[i] for i in complete[first : first + QUOTES_AT_ONCE]])
-            for first in range(0, len(complete), QUOTES_AT_ONCE)
-        ]
-        prints = np.concatenate([np.empty(0, dtype=np.uint64), *(prints for prints, _ in chunks)])
-        owner = np.concatenate(
-            [
-                np.empty(0, dtype=np.int64),
-                *(owner + i * QUOTES_AT_ONCE for i, (_, owner) in enumerate(chunks)),
-            ]
-        )
-        del chunks
+        # The quotes' fingerprints (made by the stage), numbered by quote among the complete ones:
+        # a snippet's runs are not the passage's.
+        prints, mention = self.quote_passages
+        among_complete = np.full(len(columns["quote_complete"]), -1, dtype=np.int64)
+        among_complete[complete] = np.arange(len(complete))
+        owner = among_complete[mention]
+        prints, owner = prints[owner >= 0], owner[owner >= 0]
         prints, owner = _distinct_pairs(prints, owner)
         if not len(prints):
             return
@@ -366,7 +372,7 @@ class Linter:
                 self.report(
                     "L08", record.shown, record.lines["id"], "id", f"place {place_id} is used by no event"
                 )
-        shorts = {a["publisher_short"] for a in self.tables["articles"]}
+        shorts = set(self.tables["articles"].columns["publisher_short"])
         for record in self.reg.publishers.values():
             if record["short"] not in shorts:
                 self.report(
@@ -394,18 +400,20 @@ class Linter:
 
     def office_sources(self) -> None:
         offices = {r["short"]: r.get("speaks_as") for r in self.reg.publishers.values()}
-        publisher_of = {a["article_id"]: a["publisher_short"] for a in self.tables["articles"]}
-        for row in self.tables["events"]:
-            texts = self.mention_columns["article_id"]
-            office = {offices.get(publisher_of.get(texts[i])) for i in self.mentions[row["event_id"]]}
-            if len(office) != 1 or None in office or row["cameo_root"] not in VERBAL_ROOTS:
+        articles = self.tables["articles"].columns
+        publisher_of = dict(zip(articles["article_id"], articles["publisher_short"], strict=True))
+        texts = self.mention_columns["article_id"]
+        for event_id, root, source in self.event_columns("event_id", "cameo_root", "source_actor_id"):
+            if root not in VERBAL_ROOTS:
+                continue
+            office = {offices.get(publisher_of.get(texts[i])) for i in self.mentions[event_id]}
+            if len(office) != 1 or None in office:
                 continue
             (office,) = office
-            source = row["source_actor_id"]
             if source is not None and source != office and source in self._ancestors(office):
                 self.at_event(
                     "L10",
-                    row["event_id"],
+                    event_id,
                     "source",
                     f"{source} for a statement issued by {office} (expected {office} or a person in it; "
                     "keep the text's wording in as_written.source)",
@@ -444,12 +452,15 @@ def lint(
     texts: Mapping[str, str],
     lines: dict,
     passages: Mapping[str, np.ndarray],
+    quote_passages: tuple[np.ndarray, np.ndarray],
 ) -> tuple[list[Problem], list[Problem]]:
     """The errors and the warnings of every rule, as problems whose message ends with the rule ID.
 
-    ``passages`` holds each text's :func:`passage_fingerprints`, which the stage computes.
+    ``passages`` holds each text's :func:`passage_fingerprints` and ``quote_passages`` the
+    mentions' :func:`quote_fingerprints`, numbered by row of the mentions table; the stage
+    computes both.
     """
-    findings = Linter(reg, tables, texts, lines, passages).run()
+    findings = Linter(reg, tables, texts, lines, passages, quote_passages).run()
     errors = [p for rule, p in findings if rule.severity == ERROR]
     warnings = [p for rule, p in findings if rule.severity == WARNING]
     return errors, warnings
