@@ -207,8 +207,6 @@ class Gathered:
     mention_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
     #: Each text's passage fingerprints, for the linter's shared-passage rule.
     passages: dict[str, np.ndarray] = field(default_factory=dict)
-    #: The quotes' fingerprints and their rows in :attr:`mentions`, an array pair per article.
-    quote_passages: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     #: Articles whose annotation is pending, left out of the tables.
     pending: list[str] = field(default_factory=list)
@@ -220,21 +218,12 @@ class Gathered:
             self.pending.append(article_id)
         if self.problems:
             return  # the build stops with the problems: rows would only take memory
-        if result.quote_passages is not None:
-            prints, quote = result.quote_passages
-            self.quote_passages.append((prints, quote + len(self.mentions)))
         self.mentions.extend(result.mentions)
         self.quantities += result.quantities
         self.mention_lines.update(result.mention_lines)
         if result.article is not None:
             self.articles.append({**result.article, "quotes_complete": True})
             self.passages[article_id] = result.passages
-
-
-def quote_passages(gathered: Gathered) -> tuple[np.ndarray, np.ndarray]:
-    """The fingerprints of every quote, and each one's row in the mentions table (as gathered)."""
-    pairs = [(np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int32)), *gathered.quote_passages]
-    return np.concatenate([prints for prints, _ in pairs]), np.concatenate([rows for _, rows in pairs])
 
 
 def all_rows(reg: Registries, gathered: Gathered) -> tuple[Tables, list[Problem]]:

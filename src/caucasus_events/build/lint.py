@@ -73,7 +73,8 @@ SHINGLE_WORDS = 6
 SIMILARITY = 0.8
 #: The polynomial's base: a large odd number, so that the words' order matters.
 FINGERPRINT_BASE = np.uint64(0x100000001B3)
-#: Quotes paired with the texts that hold their runs together.
+#: Quotes fingerprinted together (their words are held at once), and paired with the texts
+#: that hold their runs together.
 QUOTES_AT_ONCE = 4096
 #: Texts whose fingerprints are looked up together.
 TEXTS_AT_ONCE = 1024
@@ -119,13 +120,6 @@ def _distinct_pairs(prints: np.ndarray, owner: np.ndarray) -> tuple[np.ndarray, 
     return prints[new], owner[new]
 
 
-def quote_fingerprints(quotes: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The fingerprints of the quotes' runs of SHINGLE_WORDS words, and each one's quote (its
-    place in ``quotes``): the stage makes them, the linter offsets the places to the table's."""
-    prints, owner = _fingerprints(quotes)
-    return prints, owner.astype(np.int32)
-
-
 def passage_fingerprints(text: str) -> np.ndarray:
     """The sorted, distinct fingerprints of a text's runs of SHINGLE_WORDS words."""
     prints = np.sort(_fingerprints([text])[0])
@@ -142,10 +136,8 @@ class Linter:
         texts: Mapping[str, str],
         lines: dict,
         passages: Mapping[str, np.ndarray],
-        quote_passages: tuple[np.ndarray, np.ndarray],
     ):
         self.reg, self.tables, self.texts, self.lines, self.passages = reg, tables, texts, lines, passages
-        self.quote_passages = quote_passages
         self.findings: list[tuple[Rule, Problem]] = []
         # Rows are read from the columns (see ColumnRows): a dictionary for every mention,
         # held for the whole run, would take more memory than the tables.
@@ -264,16 +256,23 @@ class Linter:
         # confirmed on the words themselves, so a fingerprint collision cannot produce one.
         columns = self.mention_columns
         complete = [i for i, whole in enumerate(columns["quote_complete"]) if whole]  # positions
+        quotes = columns["quote"]
         article_ids = list(self.texts)
         place = {article_id: index for index, article_id in enumerate(article_ids)}
         own = np.array([place.get(columns["article_id"][i], -1) for i in complete], dtype=np.int64)
-        # The quotes' fingerprints (made by the stage), numbered by quote among the complete ones:
-        # a snippet's runs are not the passage's.
-        prints, mention = self.quote_passages
-        among_complete = np.full(len(columns["quote_complete"]), -1, dtype=np.int64)
-        among_complete[complete] = np.arange(len(complete))
-        owner = among_complete[mention]
-        prints, owner = prints[owner >= 0], owner[owner >= 0]
+        # In chunks: the words of every quote at once would take more memory than the tables.
+        chunks = [
+            _fingerprints([quotes[i] for i in complete[first : first + QUOTES_AT_ONCE]])
+            for first in range(0, len(complete), QUOTES_AT_ONCE)
+        ]
+        prints = np.concatenate([np.empty(0, dtype=np.uint64), *(prints for prints, _ in chunks)])
+        owner = np.concatenate(
+            [
+                np.empty(0, dtype=np.int64),
+                *(owner + i * QUOTES_AT_ONCE for i, (_, owner) in enumerate(chunks)),
+            ]
+        )
+        del chunks
         prints, owner = _distinct_pairs(prints, owner)
         if not len(prints):
             return
@@ -452,15 +451,12 @@ def lint(
     texts: Mapping[str, str],
     lines: dict,
     passages: Mapping[str, np.ndarray],
-    quote_passages: tuple[np.ndarray, np.ndarray],
 ) -> tuple[list[Problem], list[Problem]]:
     """The errors and the warnings of every rule, as problems whose message ends with the rule ID.
 
-    ``passages`` holds each text's :func:`passage_fingerprints` and ``quote_passages`` the
-    mentions' :func:`quote_fingerprints`, numbered by row of the mentions table; the stage
-    computes both.
+    ``passages`` holds each text's :func:`passage_fingerprints`, which the stage computes.
     """
-    findings = Linter(reg, tables, texts, lines, passages, quote_passages).run()
+    findings = Linter(reg, tables, texts, lines, passages).run()
     errors = [p for rule, p in findings if rule.severity == ERROR]
     warnings = [p for rule, p in findings if rule.severity == WARNING]
     return errors, warnings

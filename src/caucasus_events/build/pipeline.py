@@ -299,13 +299,12 @@ def _make(
     if problems:
         raise InputError(problems)
     pending, lines, passages = gathered.pending, gathered.mention_lines, gathered.passages
-    quote_passages = assemble.quote_passages(gathered)
     del gathered  # the rows live on in ``tables``
     warnings: list[Problem] = []
 
     def run_linter() -> None:
         texts = lint.Texts(root, tables["articles"].columns["article_id"])
-        errors, found = lint.lint(reg, tables, texts, lines, passages, quote_passages)
+        errors, found = lint.lint(reg, tables, texts, lines, passages)
         if errors:
             raise InputError(errors)
         warnings.extend(found)

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from caucasus_events.build.dates import date_relation, interval_problem, resolve_relative
-from caucasus_events.build.lint import passage_fingerprints, quote_fingerprints
+from caucasus_events.build.lint import passage_fingerprints
 from caucasus_events.build.models import DISAGREEMENT_FIELDS, QUANTITY_KINDS
 from caucasus_events.build.quotes import QuoteError, resolve
 from caucasus_events.build.rawdata import (
@@ -93,8 +93,6 @@ class ArticleResult:
     #: Fingerprints of the text's runs of words (sorted), for the linter's shared-passage
     #: rule: computed here, where the text is read anyway, in parallel and cached.
     passages: np.ndarray | None = None
-    #: The same for the mentions' quotes: fingerprints, and the position of each one's mention.
-    quote_passages: tuple[np.ndarray, np.ndarray] | None = None
 
 
 def mention_id(article_id: str, event_id: str, start: int, end: int) -> str:
@@ -244,7 +242,6 @@ def process_article(root: Path, article_id: str, reg: Registries) -> ArticleResu
     result.mentions = mentions
     result.quantities = quantities
     result.passages = passage_fingerprints(text)
-    result.quote_passages = quote_fingerprints([m["quote"] for m in mentions])
     result.article = {
         "article_id": article_id,
         **{key: meta.get(key) for key in ARTICLE_SPEC if key != "sha256"},
