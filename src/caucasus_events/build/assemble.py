@@ -222,7 +222,7 @@ class Gathered:
         self.quantities += result.quantities
         self.mention_lines.update(result.mention_lines)
         if result.article is not None:
-            self.articles.append({**result.article, "quotes_complete": True})
+            self.articles.append({**result.article, "quotes_complete": True})  # see limit_quotes
             self.passages[article_id] = result.passages
 
 
