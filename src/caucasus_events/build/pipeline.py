@@ -305,6 +305,9 @@ def _make(
     def run_linter() -> None:
         texts = lint.Texts(root, tables["articles"].columns["article_id"])
         errors, found = lint.lint(reg, tables, texts, lines, passages)
+        # Only the linter reads them: emptied here, they do not stay beside the files' bytes.
+        lines.clear()
+        passages.clear()
         if errors:
             raise InputError(errors)
         warnings.extend(found)
