@@ -195,10 +195,10 @@ class Linter:
 
     def routine_formulas(self) -> None:
         coded = set().union(*(alternatives for _, _, alternatives, _ in FORMULAS))
-        events = self.mention_columns["event_id"]
-        for position in (i for i, event_id in enumerate(events) if self.cameo_of[event_id] in coded):
+        for position, event_id in enumerate(self.mention_columns["event_id"]):
+            if (code := self.cameo_of[event_id]) not in coded:
+                continue
             mention = self.tables["mentions"].row(position)
-            code = self.cameo_of[mention["event_id"]]
             quote = mention["quote"]
             if not mention["quote_complete"]:  # a snippet: the formula may lie beyond it
                 quote = self.texts.get(mention["article_id"], "")[mention["start"] : mention["end"]]

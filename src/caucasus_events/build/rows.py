@@ -55,11 +55,6 @@ class ColumnRows:
         for name, values in self.columns.items():
             self.columns[name] = [values[i] for i in order]
 
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, ColumnRows):
-            return self.columns == other.columns
-        return NotImplemented
-
     def __repr__(self) -> str:
         return f"ColumnRows({len(self)} rows; {', '.join(self.columns)})"
 

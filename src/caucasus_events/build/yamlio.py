@@ -12,8 +12,6 @@ import datetime as dt
 import difflib
 import re
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import yaml
@@ -184,25 +182,6 @@ def _fast(text: str) -> object | None:
         return None
 
 
-#: Files already read elsewhere, by (path, shown): see :func:`read_ahead`.
-_AHEAD: dict[tuple[Path, str], tuple[object, list[Problem]]] = {}
-
-
-@contextmanager
-def read_ahead(results: dict[tuple[Path, str], tuple[object, list[Problem]]]) -> Iterator[None]:
-    """While the block runs, :func:`load_yaml` returns these results instead of reading the files.
-
-    The parallel build reads the registry files in worker processes and hands the results to
-    the unchanged, serial registry checks this way. Each result is what ``load_yaml(path,
-    shown)`` returned in the worker, so nothing else differs.
-    """
-    _AHEAD.update(results)
-    try:
-        yield
-    finally:
-        _AHEAD.clear()
-
-
 def load_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
     """Read one YAML file strictly.
 
@@ -219,8 +198,6 @@ def load_yaml(path: Path, shown: str) -> tuple[object, list[Problem]]:
         The document (built of :class:`Mapping`, :class:`Sequence` and scalars) or ``None``,
         and the problems found.
     """
-    if (ahead := _AHEAD.pop((path, shown), None)) is not None:
-        return ahead
     if path.is_symlink():
         # A link could point anywhere; raw/ holds plain files only.
         return None, [
