@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -62,3 +63,21 @@ def test_tagged_versions_and_one_option_name(
     assert capsys.readouterr().out.startswith(f"caucasus-events {ce.__version__}")
     assert main(["cite", "--style", "apa", option, version]) == 0
     assert f"(Version {ce.__version__})" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("set_by_user", "expected"), [(None, "system"), ("mimalloc", "mimalloc")])
+def test_build_allocates_arrow_memory_with_the_system_allocator(
+    built_synthetic: Path, set_by_user: str | None, expected: str
+) -> None:
+    # pyarrow reads the variable once, when it is imported: this fails if the command sets it
+    # too late, or overrides the user's choice.
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if set_by_user:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = set_by_user
+    code = (
+        "from caucasus_events.cli import main; "
+        f"code = main(['build', '--root', {str(built_synthetic)!r}, '--check', '--quiet', '--no-cache']); "
+        "import pyarrow as pa; print(code, pa.default_memory_pool().backend_name)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.stdout.split()[-2:] == ["0", expected], out.stderr

@@ -22,6 +22,12 @@ def _seconds(value: str) -> float:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    # A build encodes each table once: pyarrow's default allocator (mimalloc) keeps the pages
+    # of those buffers for a reuse that never comes, about 65 MB of the peak of a build of
+    # 10,000 articles. The system allocator returns them, at the same speed. pyarrow reads the
+    # variable when it is imported, which the command line does not do before this point; a
+    # value the user set is kept.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     from caucasus_events.build.pipeline import build
 
     return build(
