@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 
+import pyarrow as pa
 import pytest
 
 from caucasus_events.build.assemble import sort_rows
-from caucasus_events.build.rows import ColumnRows
+from caucasus_events.build.rows import ArrowRows, ColumnRows
 
 
 def _rows(n: int, seed: int) -> list[dict]:
@@ -47,3 +49,21 @@ def test_sorted_as_dictionaries_are(seed: int) -> None:
     keys = ["group", "value"]
     table = sort_rows(ColumnRows(["id", "group", "value"], rows), keys)
     assert list(table) == sort_rows(rows, keys)
+
+
+def test_arrow_rows_read_as_the_rows_they_were_made_from() -> None:
+    rows = [
+        {**row, "day": None if i % 3 else dt.date(2021, 1, 1 + i % 28), "share": i / 7}
+        for i, row in enumerate(_rows(3000, 2))
+    ]
+    fields = list(rows[0])
+    # Several batches, as a table gathered from a pool's processes has.
+    table = pa.concat_tables([pa.Table.from_pylist(rows[:1000]), pa.Table.from_pylist(rows[1000:])])
+    held = ArrowRows(table)
+    assert len(held) == 3000
+    assert list(held) == rows == list(ColumnRows(fields, rows))
+    assert held.row(1500) == rows[1500]
+    assert list(held.columns) == fields and len(held.columns) == len(fields)
+    assert held.columns["day"] == [row["day"] for row in rows]
+    with pytest.raises(KeyError):
+        held.columns["missing"]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from caucasus_events.build.rawdata import Registries
-from caucasus_events.build.rows import ColumnRows, Tables
+from caucasus_events.build.rows import ArrowRows, ColumnRows, Tables
 from caucasus_events.build.stage import ArticleResult
 from caucasus_events.build.tableschema import field_names
 from caucasus_events.problems import Problem
@@ -260,7 +261,7 @@ def sort_rows(rows: ColumnRows | list[dict], keys: list[str]) -> ColumnRows | li
     return sorted(rows, key=lambda row: tuple((row[k] is not None, row[k]) for k in keys))
 
 
-def summary_counts(tables: Tables) -> dict[str, int]:
+def summary_counts(tables: Mapping[str, ColumnRows | ArrowRows]) -> dict[str, int]:
     """Figures the build prints and the README states."""
     per_event = Counter(tables["events"].columns["n_articles"])
     return {

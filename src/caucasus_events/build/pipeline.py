@@ -18,7 +18,7 @@ from caucasus_events.build.inventory import inventory_problems
 from caucasus_events.build.models import MODELS
 from caucasus_events.build.progress import QUIET, Reporter
 from caucasus_events.build.rawdata import CODEBOOK_FILES, Registries, read_registries, sha256_bytes
-from caucasus_events.build.rows import ColumnRows, Tables
+from caucasus_events.build.rows import ArrowRows, ColumnRows, Tables
 from caucasus_events.build.stage import ArticleResult, process_article
 from caucasus_events.build.tableschema import codebook_categories, table_schema
 from caucasus_events.build.validate import check_frames
@@ -30,7 +30,8 @@ from caucasus_events.problems import InputError, Problem, UsageError, relpath
 class Built:
     """A complete, checked build held in memory."""
 
-    tables: Tables
+    #: The rows of each table, sorted, as encoded in its files.
+    tables: dict[str, ArrowRows]
     files: dict[str, bytes]
     counts: dict[str, int]
     #: Findings of the linter's warning rules (errors stop the build).
@@ -374,11 +375,11 @@ def _executor(
 def _encoding(
     tables: Tables, schemas: dict[str, dict], pool: ProcessPoolExecutor | None
 ) -> Iterator[tuple[str, tuple[bytes, bytes, pa.Table]]]:
-    """Every table encoded: as they are asked for, in this process, from ``tables`` (sorted by
-    then); or, when there is a ``pool``, started at once in its processes (largest first),
-    each process sorting its copy of the rows as they are now."""
+    """Every table sorted and encoded: as they are asked for, in this process, from ``tables``
+    as they are then; or, when there is a ``pool``, started at once in its processes (largest
+    first), each process sorting its copy of the rows as they are now."""
     if pool is None:
-        return ((table, _encode(tables[table], schemas[table])) for table in schemas)
+        return ((table, _encode(_sorted(table, tables[table]), schemas[table])) for table in schemas)
     order = sorted(schemas, key=lambda table: len(tables[table]), reverse=True)
     return zip(order, pool.map(_encode_in_worker, order), strict=True)
 
@@ -393,24 +394,26 @@ def serialize_all(
     partitions of rows in those processes, or on the Dask cluster of the build's session; the
     rest runs here. ``meanwhile`` (the linter, which reads the rows in the stage's order) runs
     here before the tables are sorted, while the processes encode.
+
+    The rows are moved, not copied: each table leaves ``tables`` once it is encoded, and
+    :attr:`Built.tables` holds it, sorted, as the Arrow table its files were made from.
     """
     keys = {"plover_types.type": [row["type"] for row in reg.codebooks["plover_types"]]}
     files: dict[str, bytes] = {}
     schemas = {table: table_schema(table, codebook_categories(table, keys)) for table in MODELS}
-    frames = {}
+    frames, rows = {}, {}
     with _executor(tables, schemas, workers) as (pool, mapper):
         encoding = _encoding(tables, schemas, pool)
         if meanwhile is not None:
             meanwhile()
-        for table in MODELS:
-            tables[table] = _sorted(table, tables[table])
-        # Each table's Arrow form is dropped as soon as its frame is made: all of them at once
-        # would hold the tables twice more.
+        # Once a table is encoded its rows are kept as the Arrow table, sorted, in a third of
+        # the memory of the rows the stage made.
         encoded = {}
         for table, (csv_data, parquet_data, arrow) in encoding:
             encoded[table] = csv_data, parquet_data
             frames[table] = to_frame(arrow, schemas[table])
-            del arrow
+            rows[table] = ArrowRows(arrow)
+            del tables[table]  # a pool's processes have their own copy
         for table, schema in schemas.items():
             files[f"schemas/{table}.json"] = serialize.json_bytes(schema)
             files[f"processed/{table}.csv"], files[f"processed/{table}.parquet"] = encoded.pop(table)
@@ -420,15 +423,15 @@ def serialize_all(
         raise InputError(problems)
     # One source per publisher: the articles table lists every text, and a descriptor that
     # listed them all would grow with the corpus and slow every load.
-    publishers = Counter(tables["articles"].columns["publisher"])
+    publishers = Counter(rows["articles"].columns["publisher"])
     sources = [
         {"title": f"{publisher} ({n} text{'s' if n > 1 else ''}; see the articles table)"}
         for publisher, n in sorted(publishers.items())
     ]
     files["datapackage.json"] = serialize.json_bytes(descriptor.descriptor(cff, files, sources))
-    counts = {f"{table} rows": len(rows) for table, rows in tables.items()}
-    counts.update(assemble.summary_counts(tables))
-    return Built(tables=tables, files=files, counts=counts)
+    counts = {f"{table} rows": len(table_rows) for table, table_rows in rows.items()}
+    counts.update(assemble.summary_counts(rows))
+    return Built(tables=rows, files=files, counts=counts)
 
 
 def summary(built: Built) -> str:

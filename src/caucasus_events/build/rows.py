@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from operator import itemgetter
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class ColumnRows:
@@ -59,5 +63,63 @@ class ColumnRows:
         return f"ColumnRows({len(self)} rows; {', '.join(self.columns)})"
 
 
-#: A build's tables by name: the large ones as columns, the small ones as dictionaries.
+class ArrowRows:
+    """The rows of a built table, read from the Arrow table its files were encoded from.
+
+    Once a table is encoded, its rows are kept in this form: Arrow holds a value in a few
+    bytes where a Python list holds a pointer to an object (about a third of the memory of
+    :class:`ColumnRows` for the tables of 10,000 articles). Rows and columns read as they do
+    from :class:`ColumnRows`, made as they are asked for; they cannot be changed.
+
+    Parameters
+    ----------
+    table : pyarrow.Table
+        The table, typed by its Table Schema.
+    """
+
+    __slots__ = ("table",)
+
+    def __init__(self, table: pa.Table):
+        self.table = table
+
+    @property
+    def columns(self) -> Mapping[str, list]:
+        """Each field's values as a list, made when asked for."""
+        return _ArrowColumns(self.table)
+
+    def __len__(self) -> int:
+        return self.table.num_rows
+
+    def __iter__(self) -> Iterator[dict]:
+        for batch in self.table.to_batches():
+            yield from batch.to_pylist()
+
+    def row(self, index: int) -> dict:
+        """Row ``index`` as a dictionary."""
+        return self.table.slice(index, 1).to_pylist()[0]
+
+    def __repr__(self) -> str:
+        return f"ArrowRows({len(self)} rows; {', '.join(self.table.column_names)})"
+
+
+class _ArrowColumns(Mapping[str, list]):
+    __slots__ = ("table",)
+
+    def __init__(self, table: pa.Table):
+        self.table = table
+
+    def __getitem__(self, name: str) -> list:
+        if name not in self.table.column_names:
+            raise KeyError(name)
+        return self.table.column(name).to_pylist()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.table.column_names)
+
+    def __len__(self) -> int:
+        return self.table.num_columns
+
+
+#: A build's tables by name while it assembles and checks them: the large ones as columns,
+#: the small ones as dictionaries.
 Tables = dict[str, "ColumnRows | list[dict]"]
