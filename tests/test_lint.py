@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import PUBLISHERS, TEXT, article_meta
 
@@ -151,6 +152,59 @@ def test_shared_passage_found_through_the_cache(project: Path) -> None:
         for seed in ("1", "2")  # the second run reads every article from the first's cache
     ]
     assert fresh and all(fresh[0] in run.stdout for run in runs), [run.stdout[-400:] for run in runs]
+
+
+@pytest.mark.parametrize("quotes_at_once", [1, 2])
+def test_shared_passage_in_several_texts_whatever_the_blocks(
+    project: Path, monkeypatch: pytest.MonkeyPatch, quotes_at_once: int
+) -> None:
+    """Every text holding the passage is reported, however the quotes are split into blocks."""
+    from caucasus_events.build import lint
+
+    for name in ("copy-a", "copy-b", "copy-c"):
+        add_article(
+            project,
+            name,
+            TEXT,
+            "  - event: E000002\n    quote: urged the President to release all detainees\n",
+        )
+    whole = fired(findings(project)[1], "L06")
+    assert [line.split("also occurs in ")[1].split(" ")[0] for line in whole] == [
+        "copy-a",
+        "copy-b",
+        "copy-c",
+    ]
+    monkeypatch.setattr(lint, "QUOTES_AT_ONCE", quotes_at_once)
+    assert fired(findings(project)[1], "L06") == whole
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_shared_runs_count_as_pairs_of_sets_do(seed: int) -> None:
+    """The binary-search pairing of quotes' runs with texts' runs, against sets."""
+    from caucasus_events.build.lint import _shared_runs
+
+    rng = np.random.default_rng(seed)
+    n_quotes, n_texts = 30, 12
+    quote_runs = [
+        set(rng.choice(40, size=rng.integers(0, 8), replace=False).tolist()) for _ in range(n_quotes)
+    ]
+    text_runs = [
+        set(rng.choice(40, size=rng.integers(0, 15), replace=False).tolist()) for _ in range(n_texts)
+    ]
+    own = rng.integers(n_texts, size=n_quotes)
+    mention = np.array([q for q, runs in enumerate(quote_runs) for _ in sorted(runs)], dtype=np.int64)
+    prints = np.array([r for runs in quote_runs for r in sorted(runs)], dtype=np.uint64)
+    held = sorted((r, t) for t, runs in enumerate(text_runs) for r in runs)
+    held_prints = np.array([r for r, _ in held], dtype=np.uint64)
+    held_in = np.array([t for _, t in held], dtype=np.int64)
+    got = _shared_runs(mention, prints, held_prints, held_in, own, n_texts)
+    expected = [
+        (q, t, len(quote_runs[q] & text_runs[t]))
+        for q in range(n_quotes)
+        for t in range(n_texts)
+        if t != own[q] and quote_runs[q] & text_runs[t]
+    ]
+    assert list(zip(*(column.tolist() for column in got), strict=True)) == expected
 
 
 def test_passage_fingerprints_are_the_same_in_every_process() -> None:
