@@ -311,6 +311,10 @@ class Linter:
             block = [self.passages[article_id] for article_id in article_ids[first : first + TEXTS_AT_ONCE]]
             held = np.concatenate([np.empty(0, dtype=np.uint64), *block])
             held_in = np.repeat(np.arange(first, first + len(block)), [len(prints) for prints in block])
+            # Searched in sorted order, the lookups walk ``wanted`` from start to end instead of
+            # jumping about it: four times faster once it outgrows the processor's cache.
+            order = np.argsort(held, kind="stable")
+            held, held_in = held[order], held_in[order]
             at = np.minimum(np.searchsorted(wanted, held), len(wanted) - 1)
             hit = wanted[at] == held
             found_prints.append(held[hit])
