@@ -172,7 +172,7 @@ def test_tables_encoded_in_two_processes_are_the_same(project: Path) -> None:
     for table, rows in built.tables.items():
         # A table without a row order is published in the order given.
         ordered = build_module.MODELS[table].Config.metadata["row_order"]
-        shuffled[table] = ColumnRows(rows.table.column_names, list(rows)[:: -1 if ordered else 1])
+        shuffled[table] = ColumnRows(list(rows.columns), list(rows)[:: -1 if ordered else 1])
     with build_module._executor(shuffled, schemas, 2) as (pool, _):
         assert pool is not None
         parallel = dict(build_module._encoding(shuffled, schemas, pool))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -261,7 +260,7 @@ def sort_rows(rows: ColumnRows | list[dict], keys: list[str]) -> ColumnRows | li
     return sorted(rows, key=lambda row: tuple((row[k] is not None, row[k]) for k in keys))
 
 
-def summary_counts(tables: Mapping[str, ColumnRows | ArrowRows]) -> dict[str, int]:
+def summary_counts(tables: dict[str, ArrowRows]) -> dict[str, int]:
     """Figures the build prints and the README states."""
     per_event = Counter(tables["events"].columns["n_articles"])
     return {

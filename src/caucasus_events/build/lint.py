@@ -337,8 +337,9 @@ class Linter:
         # hash join of each block of quotes against all the occurrences rebuilt its table once
         # per block, which grew with the square of the corpus: 90 s at 100,000 articles.)
         kept = np.isin(occurrence_prints, asked_print)
-        order = np.argsort(occurrence_prints[kept], kind="stable")
-        held_prints, held_in = occurrence_prints[kept][order], occurrence_in[kept][order]
+        occurrence_prints, occurrence_in = occurrence_prints[kept], occurrence_in[kept]
+        order = np.argsort(occurrence_prints, kind="stable")
+        occurrence_prints, occurrence_in = occurrence_prints[order], occurrence_in[order]
         del kept, order
         # The quotes' runs paired with the texts holding them, QUOTES_AT_ONCE quotes at a time:
         # a run that many texts hold (a formula, boilerplate) pairs each of its quotes with each
@@ -347,7 +348,12 @@ class Linter:
         candidates = []
         for low, high in itertools.pairwise(bounds):
             mention, article, shared = _shared_runs(
-                asked_mention[low:high], asked_print[low:high], held_prints, held_in, own, len(article_ids)
+                asked_mention[low:high],
+                asked_print[low:high],
+                occurrence_prints,
+                occurrence_in,
+                own,
+                len(article_ids),
             )
             hit = shared >= SIMILARITY * size[mention]
             candidates += zip(mention[hit].tolist(), article[hit].tolist(), strict=True)
