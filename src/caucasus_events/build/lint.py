@@ -285,32 +285,35 @@ class Linter:
         quotes = columns["quote"]
         article_ids = list(self.texts)
         place = {article_id: index for index, article_id in enumerate(article_ids)}
-        own = np.array([place.get(columns["article_id"][i], -1) for i in complete], dtype=np.int64)
-        # In chunks: the words of every quote at once would take more memory than the tables.
+        own = np.array([place.get(columns["article_id"][i], -1) for i in complete], dtype=np.int32)
+        # The quotes' distinct runs, QUOTES_AT_ONCE quotes at a time: the words of every quote at
+        # once would take more memory than the tables. Indexes are 32-bit, halving the arrays
+        # as long as the quotes' runs (the largest this rule makes).
         chunks = [
-            _fingerprints([quotes[i] for i in complete[first : first + QUOTES_AT_ONCE]])
+            _distinct_pairs(*_fingerprints([quotes[i] for i in complete[first : first + QUOTES_AT_ONCE]]))
             for first in range(0, len(complete), QUOTES_AT_ONCE)
         ]
         prints = np.concatenate([np.empty(0, dtype=np.uint64), *(prints for prints, _ in chunks)])
         owner = np.concatenate(
             [
-                np.empty(0, dtype=np.int64),
-                *(owner + i * QUOTES_AT_ONCE for i, (_, owner) in enumerate(chunks)),
+                np.empty(0, dtype=np.int32),
+                *(owner.astype(np.int32) + i * QUOTES_AT_ONCE for i, (_, owner) in enumerate(chunks)),
             ]
         )
         del chunks
-        prints, owner = _distinct_pairs(prints, owner)
         if not len(prints):
             return
         size = np.bincount(owner, minlength=len(complete))  # distinct runs of each quote
-        wanted = np.sort(prints)  # duplicates do no harm to the lookups below
+        wanted = np.unique(prints)
         found_prints, found_in = [], []
         # The texts' fingerprints looked up TEXTS_AT_ONCE texts at a time: one lookup per text
         # costs more in calls than in work, all texts at once would hold them all twice.
         for first in range(0, len(article_ids), TEXTS_AT_ONCE):
             block = [self.passages[article_id] for article_id in article_ids[first : first + TEXTS_AT_ONCE]]
             held = np.concatenate([np.empty(0, dtype=np.uint64), *block])
-            held_in = np.repeat(np.arange(first, first + len(block)), [len(prints) for prints in block])
+            held_in = np.repeat(
+                np.arange(first, first + len(block), dtype=np.int32), [len(prints) for prints in block]
+            )
             # Searched in sorted order, the lookups walk ``wanted`` from start to end instead of
             # jumping about it: four times faster once it outgrows the processor's cache.
             order = np.argsort(held, kind="stable")
@@ -320,19 +323,29 @@ class Linter:
             found_prints.append(held[hit])
             found_in.append(held_in[hit])
         occurrence_prints, occurrence_in = np.concatenate(found_prints), np.concatenate(found_in)
-        del wanted, found_prints, found_in  # each array here is as long as the quotes' runs
+        del wanted, found_prints, found_in
         if not len(occurrence_prints):
             return
         # A run found in no text, or only in the quote's own text, links the quote to no other
         # text: leave those out before pairing quotes with texts (nearly every run, usually).
+        # Decided QUOTES_AT_ONCE quotes at a time, so that no array of that step is as long as
+        # all the quotes' runs.
         distinct, first, texts_holding = np.unique(occurrence_prints, return_index=True, return_counts=True)
-        at = np.minimum(np.searchsorted(distinct, prints), len(distinct) - 1)
-        known = distinct[at] == prints
-        holding = np.where(known, texts_holding[at], 0)
-        only_text = np.where(known, occurrence_in[first[at]], -1)
-        useful = (holding > 1) | ((holding == 1) & (only_text != own[owner]))
-        asked_mention, asked_print = owner[useful], prints[useful]  # ordered by mention
-        del prints, owner, distinct, first, texts_holding, at, known, holding, only_text, useful
+        only_text = occurrence_in[first]
+        del first
+        asked_mention, asked_print = [], []
+        for low, high in itertools.pairwise(
+            np.searchsorted(owner, np.arange(0, len(complete) + QUOTES_AT_ONCE, QUOTES_AT_ONCE))
+        ):
+            part_prints, part_owner = prints[low:high], owner[low:high]
+            at = np.minimum(np.searchsorted(distinct, part_prints), len(distinct) - 1)
+            known = distinct[at] == part_prints
+            holding = np.where(known, texts_holding[at], 0)
+            useful = (holding > 1) | ((holding == 1) & (only_text[at] != own[part_owner]))
+            asked_mention.append(part_owner[useful])  # ordered by mention
+            asked_print.append(part_prints[useful])
+        del prints, owner, distinct, texts_holding, only_text
+        asked_mention, asked_print = np.concatenate(asked_mention), np.concatenate(asked_print)
         # The texts holding each asked run: one sorted array, looked up by binary search. (A
         # hash join of each block of quotes against all the occurrences rebuilt its table once
         # per block, which grew with the square of the corpus: 90 s at 100,000 articles.)
