@@ -278,6 +278,22 @@ def test_date_remark(project: Path) -> None:
     assert len(fired(errors, "L09")) == 1 and "are 'same', not 'disjoint'" in errors[0]
 
 
+def test_mention_findings_give_the_mention_line(project: Path) -> None:
+    # The finding is on the second mention of the second article the stage reads: a line
+    # taken from the wrong row (another mention, another article) would show.
+    add_article(project, "a-first", TEXT, "  - event: E000001\n    quote: spoke today with the President\n")
+    edit(
+        project,
+        "raw/annotations/synthetic-readout.yaml",
+        "    quote: urged the President to release all detainees\n",
+        "    quote: urged the President to release all detainees\n"
+        "    date: {text: today, relative: true, start: 2022-07-25, end: 2022-07-25, precision: day}\n"
+        "    disagreement: {field: date, note: The text gives the day only.}\n",
+    )
+    errors, _ = findings(project)
+    assert [e.split(": ", 1)[0] for e in fired(errors, "L09")] == ["raw/annotations/synthetic-readout.yaml:7"]
+
+
 def test_office_source(project: Path) -> None:
     append(project, "raw/actors.yaml", THIRD_ACTOR)
     edit(project, "raw/actors.yaml", "  office: Minister\n", "  office: Minister\n  member_of: rur-gov\n")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from caucasus_events.build.rawdata import Registries
+from caucasus_events.build.rawdata import Registries, shared_text
 from caucasus_events.build.rows import ArrowRows, ColumnRows, Tables
 from caucasus_events.build.stage import ArticleResult
 from caucasus_events.build.tableschema import field_names
@@ -17,6 +18,19 @@ from caucasus_events.problems import Problem
 #: share of its characters, and each at most SNIPPET_MAX characters (a short citation).
 QUOTE_SHARE = 0.10
 SNIPPET_MAX = 40
+#: Fields of the mentions whose values repeat from row to row (event IDs, codes, names as
+#: written): kept as one shared string each, where the stage makes one per row.
+REPEATED_MENTION_FIELDS = (
+    "event_id",
+    "date_text",
+    "date_precision",
+    "date_relation",
+    "disagreement_field",
+    "source_as_written",
+    "target_as_written",
+    "place_as_written",
+    "annotator",
+)
 
 
 def _number(value: str | None) -> float | None:
@@ -203,8 +217,9 @@ class Gathered:
     mentions: ColumnRows = field(default_factory=lambda: ColumnRows(field_names("mentions")))
     articles: ColumnRows = field(default_factory=lambda: ColumnRows(field_names("articles")))
     quantities: list[dict] = field(default_factory=list)
-    #: Where each mention is written (file, line), for the linter's messages.
-    mention_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: The line of each mention in its article's annotation, for the linter's messages: a
+    #: machine integer each, where a dictionary by mention ID took a hundred bytes.
+    mention_lines: array = field(default_factory=lambda: array("i"))
     #: Each text's passage fingerprints, for the linter's shared-passage rule.
     passages: dict[str, np.ndarray] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -218,9 +233,12 @@ class Gathered:
             self.pending.append(article_id)
         if self.problems:
             return  # the build stops with the problems: rows would only take memory
+        for row in result.mentions:
+            for name in REPEATED_MENTION_FIELDS:
+                row[name] = shared_text(row[name])
         self.mentions.extend(result.mentions)
         self.quantities += result.quantities
-        self.mention_lines.update(result.mention_lines)
+        self.mention_lines.extend(result.mention_lines)
         if result.article is not None:
             self.articles.append({**result.article, "quotes_complete": True})  # see limit_quotes
             self.passages[article_id] = result.passages

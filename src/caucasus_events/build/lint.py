@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,7 +160,7 @@ class Linter:
         reg: Registries,
         tables: Tables,
         texts: Mapping[str, str],
-        lines: dict,
+        lines: Sequence[int],
         passages: Mapping[str, np.ndarray],
     ):
         self.reg, self.tables, self.texts, self.lines, self.passages = reg, tables, texts, lines, passages
@@ -182,11 +182,11 @@ class Linter:
         record = self.reg.events[event_id]
         self.report(rule_id, record.shown, record.lines.get(field, record.line), field, message)
 
-    def at_mention(self, rule_id: str, mention: dict, field: str, message: str) -> None:
-        path, line = self.lines.get(
-            mention["mention_id"], (f"raw/annotations/{mention['article_id']}.yaml", None)
-        )
-        self.report(rule_id, path, line, field, message)
+    def at_mention(self, rule_id: str, position: int, field: str, message: str) -> None:
+        """Report at the mention in row ``position`` of the mentions, as the stage made them."""
+        article_id = self.mention_columns["article_id"][position]
+        line = self.lines[position] if position < len(self.lines) else None
+        self.report(rule_id, f"raw/annotations/{article_id}.yaml", line, field, message)
 
     def run(self) -> list[tuple[Rule, Problem]]:
         for check in (
@@ -392,7 +392,7 @@ class Linter:
             seen.add(key)
             self.at_mention(
                 "L06",
-                mention,
+                complete[mention_index],
                 "event",
                 f"the passage also occurs in {article_id} (similarity {similarity:.2f}), which does not "
                 f"report {mention['event_id']}: link it there too, or explain in a note",
@@ -444,7 +444,7 @@ class Linter:
                 mention = self.tables["mentions"].row(position)
                 self.at_mention(
                     "L09",
-                    mention,
+                    position,
                     "disagreement",
                     f"a date disagreement, but the text's date and the event's are {mention['date_relation']!r}, "
                     "not 'disjoint' (expected disagreement: null and the remark as a note)",
@@ -502,12 +502,13 @@ def lint(
     reg: Registries,
     tables: Tables,
     texts: Mapping[str, str],
-    lines: dict,
+    lines: Sequence[int],
     passages: Mapping[str, np.ndarray],
 ) -> tuple[list[Problem], list[Problem]]:
     """The errors and the warnings of every rule, as problems whose message ends with the rule ID.
 
-    ``passages`` holds each text's :func:`passage_fingerprints`, which the stage computes.
+    ``lines`` holds the line of each mention in its article's annotation, in the order of the
+    mentions' rows; ``passages`` each text's :func:`passage_fingerprints`, which the stage computes.
     """
     findings = Linter(reg, tables, texts, lines, passages).run()
     errors = [p for rule, p in findings if rule.severity == ERROR]

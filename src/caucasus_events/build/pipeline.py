@@ -307,7 +307,7 @@ def _make(
         texts = lint.Texts(root, tables["articles"].columns["article_id"])
         errors, found = lint.lint(reg, tables, texts, lines, passages)
         # Only the linter reads them: emptied here, they do not stay beside the files' bytes.
-        lines.clear()
+        del lines[:]
         passages.clear()
         if errors:
             raise InputError(errors)

@@ -434,13 +434,14 @@ def _settled(value: object) -> object:
     """A value of a checked event, its written forms and nested lines dropped (they served the
     registry checks alone) and repeated short strings (IDs, codes) shared."""
     if isinstance(value, dict):
-        return {k: _shared(v) for k, v in value.items()}
+        return {k: shared_text(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_shared(v) for v in value]
-    return _shared(value)
+        return [shared_text(v) for v in value]
+    return shared_text(value)
 
 
-def _shared(value: object) -> object:
+def shared_text(value: object) -> object:
+    """``value``, or for a short string, the one copy of it this process shares (IDs, codes)."""
     return sys.intern(value) if type(value) is str and len(value) <= 40 else value
 
 

@@ -85,8 +85,8 @@ class ArticleResult:
     article: dict | None = None
     mentions: list[dict] = field(default_factory=list)
     quantities: list[dict] = field(default_factory=list)
-    #: Where each mention is written (file, line), for the linter's messages.
-    mention_lines: dict[str, tuple[str, int]] = field(default_factory=dict)
+    #: The line of each of ``mentions`` in the article's annotation, for the linter's messages.
+    mention_lines: list[int] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     #: The annotation says ``pending: true``: the text is left out of the tables.
     pending: bool = False
@@ -286,14 +286,14 @@ def publisher_columns(meta: Mapping, shown: str, reg: Registries) -> tuple[dict,
 
 def _mentions(
     root, path, article_id, text, meta, reg
-) -> tuple[str | None, list[dict], list[dict], dict, bool, list[Problem]]:
+) -> tuple[str | None, list[dict], list[dict], list[int], bool, list[Problem]]:
     shown = relpath(path, root)
     doc, problems = load_yaml(path, shown)
     if problems:
-        return None, [], [], {}, False, problems
+        return None, [], [], [], False, problems
     problems = check_record(doc, ANNOTATION_SPEC, shown, "", 1)
     if problems:
-        return None, [], [], {}, False, problems
+        return None, [], [], [], False, problems
     pending = bool(doc.get("pending"))
     if pending and doc["mentions"]:
         problems.append(
@@ -325,7 +325,7 @@ def _mentions(
         if row is not None:
             rows.append(row)
     seen: dict[str, int] = {}
-    unique_rows, quantity_rows, lines = [], [], {}
+    unique_rows, quantity_rows, lines = [], [], []
     for row in rows:
         line = row.pop("_line")
         quantities = row.pop("_quantities")
@@ -341,7 +341,7 @@ def _mentions(
         else:
             seen[row["mention_id"]] = line
             unique_rows.append(row)
-            lines[row["mention_id"]] = (shown, line)
+            lines.append(line)
             quantity_rows.extend(quantities)
     return doc["annotator"], unique_rows, quantity_rows, lines, pending, problems
 
