@@ -326,13 +326,21 @@ class Linter:
         del wanted, found_prints, found_in
         if not len(occurrence_prints):
             return
+        # The occurrences sorted by run, once: each run's texts are then one slice, found by
+        # binary search. (A hash join of each block of quotes against all the occurrences rebuilt
+        # its table once per block, which grew with the square of the corpus: 90 s at 100,000
+        # articles; np.unique and np.isin would each sort them again, in several copies.)
+        order = np.argsort(occurrence_prints, kind="stable")
+        occurrence_prints, occurrence_in = occurrence_prints[order], occurrence_in[order]
+        del order
+        starts = np.flatnonzero(np.concatenate(([True], occurrence_prints[1:] != occurrence_prints[:-1])))
+        distinct, only_text = occurrence_prints[starts], occurrence_in[starts]
+        texts_holding = np.diff(np.append(starts, len(occurrence_prints)))
+        del starts
         # A run found in no text, or only in the quote's own text, links the quote to no other
         # text: leave those out before pairing quotes with texts (nearly every run, usually).
         # Decided QUOTES_AT_ONCE quotes at a time, so that no array of that step is as long as
         # all the quotes' runs.
-        distinct, first, texts_holding = np.unique(occurrence_prints, return_index=True, return_counts=True)
-        only_text = occurrence_in[first]
-        del first
         asked_mention, asked_print = [], []
         for low, high in itertools.pairwise(
             np.searchsorted(owner, np.arange(0, len(complete) + QUOTES_AT_ONCE, QUOTES_AT_ONCE))
@@ -344,16 +352,17 @@ class Linter:
             useful = (holding > 1) | ((holding == 1) & (only_text[at] != own[part_owner]))
             asked_mention.append(part_owner[useful])  # ordered by mention
             asked_print.append(part_prints[useful])
-        del prints, owner, distinct, texts_holding, only_text
+        del prints, owner, only_text
         asked_mention, asked_print = np.concatenate(asked_mention), np.concatenate(asked_print)
-        # The texts holding each asked run: one sorted array, looked up by binary search. (A
-        # hash join of each block of quotes against all the occurrences rebuilt its table once
-        # per block, which grew with the square of the corpus: 90 s at 100,000 articles.)
-        kept = np.isin(occurrence_prints, asked_print)
+        # Only the occurrences of asked runs are needed from here on: each distinct run kept or
+        # left out whole, the occurrences stay sorted by run.
+        if not len(asked_print):
+            return
+        asked = np.unique(asked_print)
+        at = np.minimum(np.searchsorted(asked, distinct), len(asked) - 1)
+        kept = np.repeat(asked[at] == distinct, texts_holding)
         occurrence_prints, occurrence_in = occurrence_prints[kept], occurrence_in[kept]
-        order = np.argsort(occurrence_prints, kind="stable")
-        occurrence_prints, occurrence_in = occurrence_prints[order], occurrence_in[order]
-        del kept, order
+        del distinct, texts_holding, asked, at, kept
         # The quotes' runs paired with the texts holding them, QUOTES_AT_ONCE quotes at a time:
         # a run that many texts hold (a formula, boilerplate) pairs each of its quotes with each
         # of those texts, which for every quote at once takes more memory than the tables.
