@@ -119,3 +119,22 @@ def test_errors_doc_is_current() -> None:
     assert (REPO / "docs" / "errors.md").read_text(encoding="utf-8") == expected, (
         "docs/errors.md is stale: run `python scripts/errors_table.py`"
     )
+
+
+def test_an_unwritable_temporary_folder_is_a_clear_error(
+    copy: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # The files are encoded into a folder in the system's temporary folder (TMPDIR) before
+    # they are committed: one that cannot be written must stop the build as any input does.
+    import tempfile
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where TMPDIR should name a folder\n")
+    monkeypatch.setattr(tempfile, "tempdir", str(blocked))
+    before = snapshot(copy)
+    code = main(["build", "--root", str(copy), "--no-cache"])
+    _, err = capsys.readouterr()
+    assert code == 2 and "Traceback" not in err
+    assert f"{blocked}: -: cannot be written" in err and "set TMPDIR" in err
+    assert err.endswith("1 problem(s); nothing was written\n")
+    assert snapshot(copy) == before

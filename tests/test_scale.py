@@ -24,6 +24,7 @@ from caucasus_events.build import pipeline as build_module
 from caucasus_events.build.pipeline import build
 from caucasus_events.build.progress import Progress, Reporter, _amount, interactive
 from caucasus_events.build.rows import ColumnRows
+from caucasus_events.build.spool import Spool
 from caucasus_events.build.validate import validate_package
 from caucasus_events.cli import main
 
@@ -173,18 +174,23 @@ def test_tables_encoded_in_two_processes_are_the_same(project: Path) -> None:
         # A table without a row order is published in the order given.
         ordered = build_module.MODELS[table].Config.metadata["row_order"]
         shuffled[table] = ColumnRows(list(rows.columns), list(rows)[:: -1 if ordered else 1])
+    parallel_files, serial_files = Spool(), Spool()
     with build_module._executor(shuffled, schemas, 2) as (pool, _):
         assert pool is not None
-        parallel = dict(build_module._encoding(shuffled, schemas, pool))
+        parallel = dict(build_module._encoding(shuffled, schemas, pool, parallel_files))
     in_order = {table: build_module._sorted(table, rows) for table, rows in shuffled.items()}
     with build_module._executor(in_order, schemas, 1) as (pool, _):
         assert pool is None
-        serial = dict(build_module._encoding(in_order, schemas, pool))
+        serial = dict(build_module._encoding(in_order, schemas, pool, serial_files))
     assert serial.keys() == parallel.keys() == schemas.keys()
-    for table, (csv_data, parquet_data, arrow) in serial.items():
-        assert parallel[table][:2] == (csv_data, parquet_data)
-        assert parallel[table][2].equals(arrow)
-        assert built.files[f"processed/{table}.csv"] == csv_data
+    assert serial_files == parallel_files
+    assert set(serial_files) == {
+        f"processed/{table}.{kind}" for table in schemas for kind in ("csv", "parquet")
+    }
+    for table, arrow in serial.items():
+        assert parallel[table].equals(arrow)
+        assert built.files[f"processed/{table}.csv"] == serial_files[f"processed/{table}.csv"]
+        assert built.files[f"processed/{table}.parquet"] == serial_files[f"processed/{table}.parquet"]
 
 
 def test_parallel_build_is_byte_identical_to_serial(project: Path, tmp_path: Path) -> None:

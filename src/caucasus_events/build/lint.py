@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,7 +161,7 @@ class Linter:
         tables: Tables,
         texts: Mapping[str, str],
         lines: Sequence[int],
-        passages: Mapping[str, np.ndarray],
+        passages: MutableMapping[str, np.ndarray],
     ):
         self.reg, self.tables, self.texts, self.lines, self.passages = reg, tables, texts, lines, passages
         self.findings: list[tuple[Rule, Problem]] = []
@@ -309,7 +309,11 @@ class Linter:
         # The texts' fingerprints looked up TEXTS_AT_ONCE texts at a time: one lookup per text
         # costs more in calls than in work, all texts at once would hold them all twice.
         for first in range(0, len(article_ids), TEXTS_AT_ONCE):
-            block = [self.passages[article_id] for article_id in article_ids[first : first + TEXTS_AT_ONCE]]
+            # Popped: each text's fingerprints are read once, and their memory then serves the
+            # arrays of the steps below (as large as the texts' at 30,000 articles).
+            block = [
+                self.passages.pop(article_id) for article_id in article_ids[first : first + TEXTS_AT_ONCE]
+            ]
             held = np.concatenate([np.empty(0, dtype=np.uint64), *block])
             held_in = np.repeat(
                 np.arange(first, first + len(block), dtype=np.int32), [len(prints) for prints in block]
@@ -512,12 +516,13 @@ def lint(
     tables: Tables,
     texts: Mapping[str, str],
     lines: Sequence[int],
-    passages: Mapping[str, np.ndarray],
+    passages: MutableMapping[str, np.ndarray],
 ) -> tuple[list[Problem], list[Problem]]:
     """The errors and the warnings of every rule, as problems whose message ends with the rule ID.
 
     ``lines`` holds the line of each mention in its article's annotation, in the order of the
-    mentions' rows; ``passages`` each text's :func:`passage_fingerprints`, which the stage computes.
+    mentions' rows; ``passages`` each text's :func:`passage_fingerprints`, which the stage computes
+    (emptied as the shared-passage rule reads it).
     """
     findings = Linter(reg, tables, texts, lines, passages).run()
     errors = [p for rule, p in findings if rule.severity == ERROR]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import gc
+import io
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 
@@ -19,6 +21,7 @@ from caucasus_events.build.models import MODELS
 from caucasus_events.build.progress import QUIET, Reporter
 from caucasus_events.build.rawdata import CODEBOOK_FILES, Registries, read_registries, sha256_bytes
 from caucasus_events.build.rows import ArrowRows, ColumnRows, Tables
+from caucasus_events.build.spool import Spool
 from caucasus_events.build.stage import ArticleResult, process_article
 from caucasus_events.build.tableschema import codebook_categories, table_schema
 from caucasus_events.build.validate import check_frames
@@ -32,7 +35,9 @@ class Built:
 
     #: The rows of each table, sorted, as encoded in its files.
     tables: dict[str, ArrowRows]
-    files: dict[str, bytes]
+    #: Every output file by its path in the project (``processed/events.csv``), kept on disk
+    #: until the build is committed (see :class:`~caucasus_events.build.spool.Spool`).
+    files: Mapping[str, bytes]
     counts: dict[str, int]
     #: Findings of the linter's warning rules (errors stop the build).
     warnings: list[Problem] = field(default_factory=list)
@@ -306,7 +311,9 @@ def _make(
     def run_linter() -> None:
         texts = lint.Texts(root, tables["articles"].columns["article_id"])
         errors, found = lint.lint(reg, tables, texts, lines, passages)
-        # Only the linter reads them: emptied here, they do not stay beside the files' bytes.
+        # Only the linter reads them: emptied here, they do not stay beside the encoded tables
+        # (the shared-passage rule empties ``passages`` as it reads them, unless no quote has
+        # a run to look up).
         del lines[:]
         passages.clear()
         if errors:
@@ -333,17 +340,23 @@ def _sorted(table: str, rows: ColumnRows | list[dict]) -> ColumnRows | list[dict
     return assemble.sort_rows(rows, MODELS[table].Config.metadata["row_order"])
 
 
-def _encode(rows: ColumnRows | list[dict], schema: dict) -> tuple[bytes, bytes, pa.Table]:
-    """One table's CSV and Parquet bytes, and its Arrow table."""
+def _encode(
+    rows: ColumnRows | list[dict], schema: dict, csv_out: BinaryIO, parquet_out: BinaryIO
+) -> pa.Table:
+    """Write one table's CSV and Parquet files; return its Arrow table."""
     columns = serialize.columns_of(rows, schema)
     arrow = serialize.arrow_table(rows, schema, columns)
-    return serialize.csv_bytes(rows, schema, columns), serialize.parquet_bytes(arrow), arrow
+    serialize.write_csv(csv_out, rows, schema, columns)
+    serialize.write_parquet(arrow, parquet_out)
+    return arrow
 
 
 def _encode_in_worker(table: str) -> tuple[bytes, bytes, pa.Table]:
     assert _ENCODER is not None, "the pool was started without _start_encoder"
     tables, schemas = _ENCODER
-    return _encode(_sorted(table, tables[table]), schemas[table])
+    csv_out, parquet_out = io.BytesIO(), io.BytesIO()
+    arrow = _encode(_sorted(table, tables[table]), schemas[table], csv_out, parquet_out)
+    return csv_out.getvalue(), parquet_out.getvalue(), arrow
 
 
 @contextmanager
@@ -373,15 +386,27 @@ def _executor(
 
 
 def _encoding(
-    tables: Tables, schemas: dict[str, dict], pool: ProcessPoolExecutor | None
-) -> Iterator[tuple[str, tuple[bytes, bytes, pa.Table]]]:
-    """Every table sorted and encoded: as they are asked for, in this process, from ``tables``
-    as they are then; or, when there is a ``pool``, started at once in its processes (largest
-    first), each process sorting its copy of the rows as they are now."""
+    tables: Tables, schemas: dict[str, dict], pool: ProcessPoolExecutor | None, files: Spool
+) -> Iterator[tuple[str, pa.Table]]:
+    """Every table sorted and encoded into ``files``, with its Arrow table: as they are asked
+    for, in this process, from ``tables`` as they are then; or, when there is a ``pool``,
+    started at once in its processes (largest first), each process sorting its copy of the
+    rows as they are now, and each table's files written here as it comes back."""
     if pool is None:
-        return ((table, _encode(_sorted(table, tables[table]), schemas[table])) for table in schemas)
+        for table, schema in schemas.items():
+            with (
+                files.writing(f"processed/{table}.csv") as csv_out,
+                files.writing(f"processed/{table}.parquet") as parquet_out,
+            ):
+                arrow = _encode(_sorted(table, tables[table]), schema, csv_out, parquet_out)
+            yield table, arrow
+        return
     order = sorted(schemas, key=lambda table: len(tables[table]), reverse=True)
-    return zip(order, pool.map(_encode_in_worker, order), strict=True)
+    for table, (csv_data, parquet_data, arrow) in zip(order, pool.map(_encode_in_worker, order), strict=True):
+        files.write(f"processed/{table}.csv", csv_data)
+        files.write(f"processed/{table}.parquet", parquet_data)
+        del csv_data, parquet_data
+        yield table, arrow
 
 
 def serialize_all(
@@ -396,27 +421,25 @@ def serialize_all(
     here before the tables are sorted, while the processes encode.
 
     The rows are moved, not copied: each table leaves ``tables`` once it is encoded, and
-    :attr:`Built.tables` holds it, sorted, as the Arrow table its files were made from.
+    :attr:`Built.tables` holds it, sorted, as the Arrow table its files were made from. The
+    files go to disk as they are made (:attr:`Built.files`).
     """
     keys = {"plover_types.type": [row["type"] for row in reg.codebooks["plover_types"]]}
-    files: dict[str, bytes] = {}
+    files = Spool()
     schemas = {table: table_schema(table, codebook_categories(table, keys)) for table in MODELS}
     frames, rows = {}, {}
     with _executor(tables, schemas, workers) as (pool, mapper):
-        encoding = _encoding(tables, schemas, pool)
+        encoding = _encoding(tables, schemas, pool, files)
         if meanwhile is not None:
             meanwhile()
         # Once a table is encoded its rows are kept as the Arrow table, sorted, in a third of
         # the memory of the rows the stage made.
-        encoded = {}
-        for table, (csv_data, parquet_data, arrow) in encoding:
-            encoded[table] = csv_data, parquet_data
+        for table, arrow in encoding:
             frames[table] = to_frame(arrow, schemas[table])
             rows[table] = ArrowRows(arrow)
             del tables[table]  # a pool's processes have their own copy
         for table, schema in schemas.items():
-            files[f"schemas/{table}.json"] = serialize.json_bytes(schema)
-            files[f"processed/{table}.csv"], files[f"processed/{table}.parquet"] = encoded.pop(table)
+            files.write(f"schemas/{table}.json", serialize.json_bytes(schema))
         problems = check_frames({table: frames[table] for table in schemas}, mapper=mapper)
         del frames
     if problems:
@@ -428,7 +451,7 @@ def serialize_all(
         {"title": f"{publisher} ({n} text{'s' if n > 1 else ''}; see the articles table)"}
         for publisher, n in sorted(publishers.items())
     ]
-    files["datapackage.json"] = serialize.json_bytes(descriptor.descriptor(cff, files, sources))
+    files.write("datapackage.json", serialize.json_bytes(descriptor.descriptor(cff, files, sources)))
     counts = {f"{table} rows": len(table_rows) for table, table_rows in rows.items()}
     counts.update(assemble.summary_counts(rows))
     return Built(tables=rows, files=files, counts=counts)

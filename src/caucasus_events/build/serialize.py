@@ -6,6 +6,8 @@ import csv
 import datetime as dt
 import io
 import json
+from pathlib import Path
+from typing import BinaryIO
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -48,17 +50,35 @@ def columns_of(rows: ColumnRows | list[dict], schema: dict) -> dict[str, list]:
     return {f["name"]: [row[f["name"]] for row in rows] for f in schema["fields"]}
 
 
-def csv_bytes(rows: ColumnRows | list[dict], schema: dict, columns: dict[str, list] | None = None) -> bytes:
-    """RFC 4180 CSV, UTF-8, LF line endings, ISO dates, ``true``/``false``, empty for null.
+#: Rows whose cells are made at once: the cells of a whole large table would take as much
+#: memory again as its file.
+CSV_ROWS_AT_ONCE = 65536
+
+
+def write_csv(
+    handle: BinaryIO, rows: ColumnRows | list[dict], schema: dict, columns: dict[str, list] | None = None
+) -> None:
+    """Write the rows to ``handle`` as RFC 4180 CSV, UTF-8, LF line endings, ISO dates,
+    ``true``/``false``, empty for null.
 
     ``columns`` (from :func:`columns_of`) saves taking the rows apart again.
     """
     columns = columns if columns is not None else columns_of(rows, schema)
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    text = io.TextIOWrapper(handle, encoding="utf-8", newline="")
+    writer = csv.writer(text, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(list(columns))
-    writer.writerows(zip(*(_cells(values) for values in columns.values()), strict=True))
-    return buffer.getvalue().encode("utf-8")
+    for low in range(0, len(next(iter(columns.values()), ())), CSV_ROWS_AT_ONCE):
+        high = low + CSV_ROWS_AT_ONCE
+        writer.writerows(zip(*(_cells(values[low:high]) for values in columns.values()), strict=True))
+    text.flush()
+    text.detach()  # the handle stays the caller's to close
+
+
+def csv_bytes(rows: ColumnRows | list[dict], schema: dict, columns: dict[str, list] | None = None) -> bytes:
+    """The bytes :func:`write_csv` writes."""
+    buffer = io.BytesIO()
+    write_csv(buffer, rows, schema, columns)
+    return buffer.getvalue()
 
 
 def arrow_table(
@@ -69,10 +89,15 @@ def arrow_table(
     return pa.Table.from_pydict(columns, schema=arrow_schema(schema))
 
 
+def write_parquet(table: pa.Table, where: str | Path | BinaryIO) -> None:
+    """Write Parquet with fixed compression and row groups, so the bytes depend only on the rows."""
+    pq.write_table(table, where, **PARQUET_OPTIONS)
+
+
 def parquet_bytes(table: pa.Table) -> bytes:
-    """Parquet with fixed compression and row groups, so the bytes depend only on the rows."""
+    """The bytes :func:`write_parquet` writes."""
     sink = pa.BufferOutputStream()
-    pq.write_table(table, sink, **PARQUET_OPTIONS)
+    write_parquet(table, sink)
     return sink.getvalue().to_pybytes()
 
 
