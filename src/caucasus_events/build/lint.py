@@ -281,7 +281,8 @@ class Linter:
         # memory grows with the quotes, not with the corpus's characters. Every finding is then
         # confirmed on the words themselves, so a fingerprint collision cannot produce one.
         columns = self.mention_columns
-        complete = [i for i, whole in enumerate(columns["quote_complete"]) if whole]  # positions
+        # Positions of the complete quotes, as an array: a list holds an object per position.
+        complete = np.flatnonzero(np.fromiter(columns["quote_complete"], dtype=bool))
         quotes = columns["quote"]
         article_ids = list(self.texts)
         place = {article_id: index for index, article_id in enumerate(article_ids)}
@@ -304,7 +305,7 @@ class Linter:
         if not len(prints):
             return
         size = np.bincount(owner, minlength=len(complete))  # distinct runs of each quote
-        wanted = np.unique(prints)
+        wanted = np.sort(prints)  # repeated runs do no harm to the lookups below
         found_prints, found_in = [], []
         # The texts' fingerprints looked up TEXTS_AT_ONCE texts at a time: one lookup per text
         # costs more in calls than in work, all texts at once would hold them all twice.
@@ -383,9 +384,7 @@ class Linter:
             )
             hit = shared >= SIMILARITY * size[mention]
             candidates += zip(mention[hit].tolist(), article[hit].tolist(), strict=True)
-        linked = defaultdict(set)  # (article, event) pairs that exist
-        for article_id, event_id in zip(columns["article_id"], columns["event_id"], strict=True):
-            linked[article_id].add(event_id)
+        mention_articles = columns["article_id"]
         seen = set()
         for mention_index, article_index in candidates:
             mention = self.tables["mentions"].row(complete[mention_index])
@@ -393,7 +392,7 @@ class Linter:
             key = (mention["event_id"], article_id)
             if (
                 article_id == mention["article_id"]
-                or mention["event_id"] in linked[article_id]
+                or any(mention_articles[i] == article_id for i in self.mentions[mention["event_id"]])
                 or key in seen
             ):
                 continue
