@@ -185,8 +185,7 @@ class Linter:
     def at_mention(self, rule_id: str, position: int, field: str, message: str) -> None:
         """Report at the mention in row ``position`` of the mentions, as the stage made them."""
         article_id = self.mention_columns["article_id"][position]
-        line = self.lines[position] if position < len(self.lines) else None
-        self.report(rule_id, f"raw/annotations/{article_id}.yaml", line, field, message)
+        self.report(rule_id, f"raw/annotations/{article_id}.yaml", self.lines[position], field, message)
 
     def run(self) -> list[tuple[Rule, Problem]]:
         for check in (

@@ -394,7 +394,7 @@ class Settled(abc.Mapping):
 
     def __init__(self, record: Mapping, shown: str):
         keys = tuple(record)
-        self._index = self._INDEXES.setdefault(keys, {key: i for i, key in enumerate(keys)})
+        self._index = _index_of(keys)
         self._values = tuple(_settled(value) for value in record.values())
         self.line, self.shown = record.line, shown
         offsets = [record.lines[key] - record.line for key in keys]
@@ -423,9 +423,14 @@ class Settled(abc.Mapping):
         return f"Settled({dict(self)!r}, line={self.line}, shown={self.shown!r})"
 
 
+def _index_of(keys: tuple[str, ...]) -> dict[str, int]:
+    """The position of each of ``keys``: one dictionary per distinct tuple of keys."""
+    return Settled._INDEXES.setdefault(keys, {key: i for i, key in enumerate(keys)})
+
+
 def _unpickle_settled(keys, values, offsets, line, shown) -> Settled:
     record = Settled.__new__(Settled)
-    record._index = Settled._INDEXES.setdefault(keys, {key: i for i, key in enumerate(keys)})
+    record._index = _index_of(keys)
     record._values, record._offsets, record.line, record.shown = values, offsets, line, shown
     return record
 

@@ -44,16 +44,12 @@ class Spool(Mapping[str, bytes]):
             ) from None
         self._names: dict[str, None] = {}
         # The folder goes when the spool does, or at exit, whichever comes first.
-        self._remove = weakref.finalize(self, shutil.rmtree, self.folder, ignore_errors=True)
-
-    def path(self, rel: str) -> Path:
-        """Where the file ``rel`` is (or will be) written."""
-        return self.folder / rel
+        weakref.finalize(self, shutil.rmtree, self.folder, ignore_errors=True)
 
     @contextlib.contextmanager
     def writing(self, rel: str) -> Iterator[BinaryIO]:
         """Write the file ``rel`` through a binary handle; it is listed once written in full."""
-        path = self.path(rel)
+        path = self.folder / rel
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as handle:
@@ -64,25 +60,17 @@ class Spool(Mapping[str, bytes]):
             raise InputError(
                 [Problem(rel, None, "-", f"cannot be written to {self.folder}: {os_message(exc)}")]
             ) from None
-        self.add(rel)
+        self._names[rel] = None
 
     def write(self, rel: str, data: bytes) -> None:
         """Write the file ``rel`` with ``data``."""
         with self.writing(rel) as handle:
             handle.write(data)
 
-    def add(self, rel: str) -> None:
-        """List ``rel``, written in full at :meth:`path` (by another process, say)."""
-        self._names[rel] = None
-
-    def close(self) -> None:
-        """Remove the folder and its files now."""
-        self._remove()
-
     def __getitem__(self, rel: str) -> bytes:
         if rel not in self._names:
             raise KeyError(rel)
-        return self.path(rel).read_bytes()
+        return (self.folder / rel).read_bytes()
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._names))  # the same order however the files were written
