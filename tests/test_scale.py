@@ -193,6 +193,25 @@ def test_tables_encoded_in_two_processes_are_the_same(project: Path) -> None:
         assert built.files[f"processed/{table}.parquet"] == serial_files[f"processed/{table}.parquet"]
 
 
+def test_a_pool_starts_encoding_before_its_tables_are_asked_for(project: Path) -> None:
+    """The pool encodes while this process runs the linter: the tables are sent to it when
+    the encoding is made, not when its first table is read (which comes after the linter)."""
+    built = build_module.make(project)
+    tables = {table: ColumnRows(list(rows.columns), rows) for table, rows in built.tables.items()}
+    schemas = {table: json.loads(built.files[f"schemas/{table}.json"]) for table in built.tables}
+
+    class RecordingPool:
+        asked: list[str] = []
+
+        def map(self, function, items):
+            self.asked += items
+            return iter(())
+
+    pool = RecordingPool()
+    build_module._encoding(tables, schemas, pool, Spool())  # not iterated
+    assert pool.asked == sorted(schemas, key=lambda table: len(tables[table]), reverse=True)
+
+
 def test_parallel_build_is_byte_identical_to_serial(project: Path, tmp_path: Path) -> None:
     assert build(project, say=quiet, workers=2, cache=False) == 0
     assert not (project / buildcache.CACHE_DIR).exists()

@@ -388,21 +388,34 @@ def _executor(
 def _encoding(
     tables: Tables, schemas: dict[str, dict], pool: ProcessPoolExecutor | None, files: Spool
 ) -> Iterator[tuple[str, pa.Table]]:
-    """Every table sorted and encoded into ``files``, with its Arrow table: as they are asked
-    for, in this process, from ``tables`` as they are then; or, when there is a ``pool``,
-    started at once in its processes (largest first), each process sorting its copy of the
-    rows as they are now, and each table's files written here as it comes back."""
+    """Every table sorted and encoded into ``files``, with its Arrow table.
+
+    Without a ``pool``, each table is encoded in this process when the iterator reaches it,
+    from ``tables`` as they are then. With a ``pool``, every table is sent to its processes
+    now, before the iterator is read (largest first), so that they encode while this process
+    does other work (the linter); each process sorts its own copy of the rows, and each
+    table's files are written here as it comes back.
+    """
     if pool is None:
-        for table, schema in schemas.items():
-            with (
-                files.writing(f"processed/{table}.csv") as csv_out,
-                files.writing(f"processed/{table}.parquet") as parquet_out,
-            ):
-                arrow = _encode(_sorted(table, tables[table]), schema, csv_out, parquet_out)
-            yield table, arrow
-        return
+        return _encode_here(tables, schemas, files)
     order = sorted(schemas, key=lambda table: len(tables[table]), reverse=True)
-    for table, (csv_data, parquet_data, arrow) in zip(order, pool.map(_encode_in_worker, order), strict=True):
+    return _receive(order, pool.map(_encode_in_worker, order), files)
+
+
+def _encode_here(tables: Tables, schemas: dict[str, dict], files: Spool) -> Iterator[tuple[str, pa.Table]]:
+    for table, schema in schemas.items():
+        with (
+            files.writing(f"processed/{table}.csv") as csv_out,
+            files.writing(f"processed/{table}.parquet") as parquet_out,
+        ):
+            arrow = _encode(_sorted(table, tables[table]), schema, csv_out, parquet_out)
+        yield table, arrow
+
+
+def _receive(
+    order: list[str], encoded: Iterator[tuple[bytes, bytes, pa.Table]], files: Spool
+) -> Iterator[tuple[str, pa.Table]]:
+    for table, (csv_data, parquet_data, arrow) in zip(order, encoded, strict=True):
         files.write(f"processed/{table}.csv", csv_data)
         files.write(f"processed/{table}.parquet", parquet_data)
         del csv_data, parquet_data
