@@ -16,8 +16,9 @@ from pandera.typing import Series
 
 from caucasus_events.build import partchecks
 from caucasus_events.build.models import MODELS, Events
-from caucasus_events.build.validate import check_frames, model_problems
+from caucasus_events.build.validate import TableFindings, check_frames, model_problems, table_findings
 from caucasus_events.frames import to_frame
+from caucasus_events.problems import Problem
 
 REPO = Path(__file__).resolve().parents[1]
 #: Partitions of 100 rows: the mentions table (over 500 rows) has several.
@@ -94,6 +95,17 @@ def test_duplicate_across_partitions_in_a_process_pool() -> None:
     with ProcessPoolExecutor(2) as pool:
         found = [str(p) for p in check_frames(tables, mapper=pool.map, rows=ROWS)]
     assert found == whole(tables) == [expected]
+
+
+def test_tables_checked_where_they_were_encoded_are_not_checked_again() -> None:
+    tables = frames()
+    expected = broken_row(tables)
+    found = {table: table_findings(table, frame) for table, frame in tables.items()}
+    assert [str(p) for p in check_frames(tables, rows=ROWS, found=found)] == whole(tables) == [expected]
+    # What was found where the table was made stands for its checks, the quotes' included.
+    planted = Problem("processed/mentions.csv", 3, "quote", "planted")
+    clean = {**found, "mentions": TableFindings(model=[], quotes=[planted])}
+    assert check_frames(tables, rows=ROWS, found=clean) == [planted]
 
 
 def test_the_models_checks_are_split_by_what_they_look_at() -> None:

@@ -19,14 +19,17 @@ from pathlib import Path
 
 import pytest
 
-from caucasus_events.build import buildcache
+from caucasus_events.build import buildcache, descriptor
 from caucasus_events.build import pipeline as build_module
 from caucasus_events.build.pipeline import build
 from caucasus_events.build.progress import Progress, Reporter, _amount, interactive
+from caucasus_events.build.rawdata import read_registries
 from caucasus_events.build.rows import ColumnRows
 from caucasus_events.build.spool import Spool
-from caucasus_events.build.validate import validate_package
+from caucasus_events.build.validate import table_findings, validate_package
 from caucasus_events.cli import main
+from caucasus_events.frames import to_frame
+from caucasus_events.problems import InputError
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -177,18 +180,27 @@ def test_tables_encoded_in_two_processes_are_the_same(project: Path) -> None:
     parallel_files, serial_files = Spool(), Spool()
     with build_module._executor(shuffled, schemas, 2) as (pool, _):
         assert pool is not None
-        parallel = dict(build_module._encoding(shuffled, schemas, pool, parallel_files))
+        parallel = {
+            table: (arrow, found)
+            for table, arrow, found in build_module._encoding(shuffled, schemas, pool, parallel_files)
+        }
     in_order = {table: build_module._sorted(table, rows) for table, rows in shuffled.items()}
     with build_module._executor(in_order, schemas, 1) as (pool, _):
         assert pool is None
-        serial = dict(build_module._encoding(in_order, schemas, pool, serial_files))
+        serial = {
+            table: arrow
+            for table, arrow, found in build_module._encoding(in_order, schemas, pool, serial_files)
+            if found is None
+        }
     assert serial.keys() == parallel.keys() == schemas.keys()
     assert serial_files == parallel_files
     assert set(serial_files) == {
         f"processed/{table}.{kind}" for table in schemas for kind in ("csv", "parquet")
     }
     for table, arrow in serial.items():
-        assert parallel[table].equals(arrow)
+        assert parallel[table][0].equals(arrow)
+        # Each table is checked where it was encoded, as this process would check it.
+        assert parallel[table][1] == table_findings(table, to_frame(arrow, schemas[table]))
         assert built.files[f"processed/{table}.csv"] == serial_files[f"processed/{table}.csv"]
         assert built.files[f"processed/{table}.parquet"] == serial_files[f"processed/{table}.parquet"]
 
@@ -210,6 +222,23 @@ def test_a_pool_starts_encoding_before_its_tables_are_asked_for(project: Path) -
     pool = RecordingPool()
     build_module._encoding(tables, schemas, pool, Spool())  # not iterated
     assert pool.asked == sorted(schemas, key=lambda table: len(tables[table]), reverse=True)
+
+
+def test_pool_checks_report_a_broken_table_as_this_process_does(project: Path) -> None:
+    """A table that breaks its model gives the same problems checked in the encoding pool."""
+    reg, _ = read_registries(project)
+    cff, _ = descriptor.read_citation(project)
+    built = build_module.make(project)
+    messages = []
+    for workers in (1, 2):
+        tables = {table: ColumnRows(list(rows.columns), rows) for table, rows in built.tables.items()}
+        tables["mentions"].columns["quote_sha256"][3] = "not-a-hash"
+        tables["events"].columns["n_articles"][0] = 0
+        with pytest.raises(InputError) as caught:
+            build_module.serialize_all(tables, cff, reg, workers)
+        messages.append([str(problem) for problem in caught.value.problems])
+    assert messages[0] == messages[1]
+    assert [message.split(": ")[1] for message in messages[0]] == ["n_articles", "quote_sha256"]
 
 
 def test_parallel_build_is_byte_identical_to_serial(project: Path, tmp_path: Path) -> None:

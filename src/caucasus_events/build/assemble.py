@@ -7,6 +7,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from caucasus_events.build.rawdata import Registries, shared_text
 from caucasus_events.build.rows import ArrowRows, ColumnRows, Tables
@@ -279,11 +281,10 @@ def sort_rows(rows: ColumnRows | list[dict], keys: list[str]) -> ColumnRows | li
 
 
 def summary_counts(tables: dict[str, ArrowRows]) -> dict[str, int]:
-    """Figures the build prints and the README states."""
-    per_event = Counter(tables["events"].columns["n_articles"])
+    """Figures the build prints and the README states (counted by Arrow, on the encoded columns)."""
+    n_articles = tables["events"].table.column("n_articles")
+    disagreement = tables["mentions"].table.column("disagreement_field").cast(pa.string())
     return {
-        "events reported by more than one text": sum(n for k, n in per_event.items() if k > 1),
-        "mentions disagreeing with their event": sum(
-            1 for field in tables["mentions"].columns["disagreement_field"] if field
-        ),
+        "events reported by more than one text": pc.sum(pc.greater(n_articles, 1)).as_py() or 0,
+        "mentions disagreeing with their event": pc.sum(pc.not_equal(disagreement, "")).as_py() or 0,
     }

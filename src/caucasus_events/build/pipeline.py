@@ -24,7 +24,7 @@ from caucasus_events.build.rows import ArrowRows, ColumnRows, Tables
 from caucasus_events.build.spool import Spool
 from caucasus_events.build.stage import ArticleResult, process_article
 from caucasus_events.build.tableschema import codebook_categories, table_schema
-from caucasus_events.build.validate import check_frames
+from caucasus_events.build.validate import TableFindings, check_frames, table_findings
 from caucasus_events.frames import to_frame
 from caucasus_events.problems import InputError, Problem, UsageError, relpath
 
@@ -351,12 +351,14 @@ def _encode(
     return arrow
 
 
-def _encode_in_worker(table: str) -> tuple[bytes, bytes, pa.Table]:
+def _encode_in_worker(table: str) -> tuple[bytes, bytes, pa.Table, TableFindings]:
+    """Encode ``table`` and check it alone (see :func:`.table_findings`), in a pool's process."""
     assert _ENCODER is not None, "the pool was started without _start_encoder"
     tables, schemas = _ENCODER
     csv_out, parquet_out = io.BytesIO(), io.BytesIO()
     arrow = _encode(_sorted(table, tables[table]), schemas[table], csv_out, parquet_out)
-    return csv_out.getvalue(), parquet_out.getvalue(), arrow
+    findings = table_findings(table, to_frame(arrow, schemas[table]))
+    return csv_out.getvalue(), parquet_out.getvalue(), arrow, findings
 
 
 @contextmanager
@@ -366,9 +368,10 @@ def _executor(
     """Where serialization's parallel work runs: a process pool (or none) and a ``map``.
 
     Within a Dask session (``--engine dask``) the ``map`` runs on the build's cluster and the
-    tables are encoded here; with ``workers`` > 1, one pool of processes encodes the tables,
-    and the checks' partitions run here: sent to the pool, they took longer than in this
-    process (0.71 s against 0.58 s for 10,000 articles), their frames pickled both ways.
+    tables are encoded here; with ``workers`` > 1, one pool of processes encodes the tables
+    and checks each against its model where it was encoded (sending a table's frames to a pool
+    to be checked took longer than checking them here: 0.71 s against 0.58 s for 10,000
+    articles, the frames pickled both ways).
     """
     from caucasus_events.build import daskengine
 
@@ -387,14 +390,15 @@ def _executor(
 
 def _encoding(
     tables: Tables, schemas: dict[str, dict], pool: ProcessPoolExecutor | None, files: Spool
-) -> Iterator[tuple[str, pa.Table]]:
-    """Every table sorted and encoded into ``files``, with its Arrow table.
+) -> Iterator[tuple[str, pa.Table, TableFindings | None]]:
+    """Every table sorted and encoded into ``files``, with its Arrow table and, from a pool, its checks.
 
     Without a ``pool``, each table is encoded in this process when the iterator reaches it,
     from ``tables`` as they are then. With a ``pool``, every table is sent to its processes
     now, before the iterator is read (largest first), so that they encode while this process
     does other work (the linter); each process sorts its own copy of the rows, and each
-    table's files are written here as it comes back.
+    table's files are written here as it comes back, with what the checks of the table alone
+    found there (:func:`.table_findings`), which are then not run here.
     """
     if pool is None:
         return _encode_here(tables, schemas, files)
@@ -402,24 +406,26 @@ def _encoding(
     return _receive(order, pool.map(_encode_in_worker, order), files)
 
 
-def _encode_here(tables: Tables, schemas: dict[str, dict], files: Spool) -> Iterator[tuple[str, pa.Table]]:
+def _encode_here(
+    tables: Tables, schemas: dict[str, dict], files: Spool
+) -> Iterator[tuple[str, pa.Table, TableFindings | None]]:
     for table, schema in schemas.items():
         with (
             files.writing(f"processed/{table}.csv") as csv_out,
             files.writing(f"processed/{table}.parquet") as parquet_out,
         ):
             arrow = _encode(_sorted(table, tables[table]), schema, csv_out, parquet_out)
-        yield table, arrow
+        yield table, arrow, None
 
 
 def _receive(
-    order: list[str], encoded: Iterator[tuple[bytes, bytes, pa.Table]], files: Spool
-) -> Iterator[tuple[str, pa.Table]]:
-    for table, (csv_data, parquet_data, arrow) in zip(order, encoded, strict=True):
+    order: list[str], encoded: Iterator[tuple[bytes, bytes, pa.Table, TableFindings]], files: Spool
+) -> Iterator[tuple[str, pa.Table, TableFindings | None]]:
+    for table, (csv_data, parquet_data, arrow, findings) in zip(order, encoded, strict=True):
         files.write(f"processed/{table}.csv", csv_data)
         files.write(f"processed/{table}.parquet", parquet_data)
         del csv_data, parquet_data
-        yield table, arrow
+        yield table, arrow, findings
 
 
 def serialize_all(
@@ -428,9 +434,9 @@ def serialize_all(
     """Sort, validate and serialize the tables; generate schemas and the descriptor.
 
     With ``workers`` > 1 the tables are sorted and encoded (CSV, Parquet) in that many
-    processes: the bytes are the same. The row-local part of the model checks runs on
-    partitions of rows in those processes, or on the Dask cluster of the build's session; the
-    rest runs here. ``meanwhile`` (the linter, which reads the rows in the stage's order) runs
+    processes: the bytes are the same, and each process checks the tables it encodes against
+    their models. Within a Dask session, the row-local part of the models runs on partitions
+    of rows on the build's cluster instead. The checks across tables run here. ``meanwhile`` (the linter, which reads the rows in the stage's order) runs
     here before the tables are sorted, while the processes encode.
 
     The rows are moved, not copied: each table leaves ``tables`` once it is encoded, and
@@ -440,20 +446,22 @@ def serialize_all(
     keys = {"plover_types.type": [row["type"] for row in reg.codebooks["plover_types"]]}
     files = Spool()
     schemas = {table: table_schema(table, codebook_categories(table, keys)) for table in MODELS}
-    frames, rows = {}, {}
+    frames, rows, found = {}, {}, {}
     with _executor(tables, schemas, workers) as (pool, mapper):
         encoding = _encoding(tables, schemas, pool, files)
         if meanwhile is not None:
             meanwhile()
         # Once a table is encoded its rows are kept as the Arrow table, sorted, in a third of
         # the memory of the rows the stage made.
-        for table, arrow in encoding:
+        for table, arrow, findings in encoding:
             frames[table] = to_frame(arrow, schemas[table])
+            if findings is not None:
+                found[table] = findings
             rows[table] = ArrowRows(arrow)
             del tables[table]  # a pool's processes have their own copy
         for table, schema in schemas.items():
             files.write(f"schemas/{table}.json", serialize.json_bytes(schema))
-        problems = check_frames({table: frames[table] for table in schemas}, mapper=mapper)
+        problems = check_frames({table: frames[table] for table in schemas}, mapper=mapper, found=found)
         del frames
     if problems:
         raise InputError(problems)

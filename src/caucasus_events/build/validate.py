@@ -5,7 +5,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -309,11 +310,32 @@ def _order(problem: Problem) -> tuple:
     return (problem.line is not None, problem.line or 0, problem.field, problem.message)
 
 
+@dataclass(frozen=True)
+class TableFindings:
+    """What :func:`check_frames` finds in one table alone, found where the table was made.
+
+    The build's encoding processes check each table they encode, so that the process that
+    assembles the build is left with the checks across tables only.
+    """
+
+    #: The problems of the table's whole model, sorted as :func:`check_frames` gives them.
+    model: list[Problem]
+    #: For the mentions, the quotes checked against no texts (their hashes and lengths).
+    quotes: list[Problem]
+
+
+def table_findings(table: str, frame: pd.DataFrame) -> TableFindings:
+    """The checks of :func:`check_frames` that read ``table`` alone, on the whole table in one call."""
+    model = sorted(table_problems(table, frame) + row_problems(table, frame), key=_order)
+    return TableFindings(model, quote_problems(frame, {}) if table == "mentions" else [])
+
+
 def check_frames(
     frames: dict[str, pd.DataFrame],
     texts: dict[str, str] | None = None,
     mapper: Callable[..., Iterable[list[Problem]]] = map,
     rows: int | None = None,
+    found: Mapping[str, TableFindings] | None = None,
 ) -> list[Problem]:
     """All table-level checks of a set of frames.
 
@@ -322,21 +344,31 @@ def check_frames(
     (``map``, or the ``map`` of a process pool or of a Dask client, called as
     ``mapper(row_problems, tables, parts)``); the table-wide part and the checks across tables
     run here, on whole columns. The model problems are the whole-table model's, table by table
-    and sorted by line, field and message.
+    and sorted by line, field and message. ``found`` holds the :func:`table_findings` of tables
+    already checked alone, which are not checked again (the quotes' only without ``texts``).
     """
+    done = found or {}
+    todo = {table: frame for table, frame in frames.items() if table not in done}
     # Partitions pay off only where they run in parallel: in one process, one per table.
     size = rows or (partchecks.PARTITION_ROWS if mapper is not map else max(1, *map(len, frames.values())))
-    parts = [(table, part) for table, frame in frames.items() for part in partitions(frame, size)]
-    found = {table: table_problems(table, frame) for table, frame in frames.items()}
+    parts = [(table, part) for table, frame in todo.items() for part in partitions(frame, size)]
+    model = {table: table_problems(table, frame) for table, frame in todo.items()}
     tables, slices = [table for table, _ in parts], [part for _, part in parts]
     for table, chunk in zip(tables, mapper(row_problems, tables, slices), strict=True):
-        found[table] += chunk
-    problems = [problem for table in frames for problem in sorted(found[table], key=_order)]
+        model[table] += chunk
+    problems = [
+        problem
+        for table in frames
+        for problem in (done[table].model if table in done else sorted(model[table], key=_order))
+    ]
     if problems:
         return problems
     problems += key_problems(frames)
     problems += derived_problems(frames)
-    problems += quote_problems(frames["mentions"], texts or {})
+    if "mentions" in done and not texts:
+        problems += done["mentions"].quotes
+    else:
+        problems += quote_problems(frames["mentions"], texts or {})
     problems += quote_share_problems(frames["mentions"], frames["articles"])
     return problems
 

@@ -1,0 +1,40 @@
+"""The figures a build prints are counted from the encoded tables as the rows say."""
+
+from __future__ import annotations
+
+import random
+
+import pyarrow as pa
+import pytest
+
+from caucasus_events.build.assemble import summary_counts
+from caucasus_events.build.rows import ArrowRows
+
+FIELDS = [None, "", "date", "place", "source"]
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_summary_counts_count_as_the_rows_read(seed: int) -> None:
+    rng = random.Random(seed)
+    n_articles = [rng.choice([1, 1, 2, 3]) for _ in range(200)]
+    disagreement = [rng.choice(FIELDS) for _ in range(500)]
+    # Several chunks, and the field dictionary-encoded as a categorical column is.
+    events = pa.Table.from_batches(
+        [
+            pa.record_batch({"n_articles": pa.array(part, pa.int64())})
+            for part in (n_articles[:70], n_articles[70:])
+        ]
+    )
+    mentions = pa.table({"disagreement_field": pa.array(disagreement).dictionary_encode()})
+    counts = summary_counts({"events": ArrowRows(events), "mentions": ArrowRows(mentions)})
+    assert counts == {
+        "events reported by more than one text": sum(1 for n in n_articles if n > 1),
+        "mentions disagreeing with their event": sum(1 for value in disagreement if value),
+    }
+
+
+def test_summary_counts_of_empty_tables_are_zero() -> None:
+    events = pa.table({"n_articles": pa.array([], pa.int64())})
+    mentions = pa.table({"disagreement_field": pa.array([], pa.string())})
+    counts = summary_counts({"events": ArrowRows(events), "mentions": ArrowRows(mentions)})
+    assert counts == {"events reported by more than one text": 0, "mentions disagreeing with their event": 0}
