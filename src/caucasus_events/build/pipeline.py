@@ -351,14 +351,35 @@ def _encode(
     return arrow
 
 
-def _encode_in_worker(table: str) -> tuple[bytes, bytes, pa.Table, TableFindings]:
-    """Encode ``table`` and check it alone (see :func:`.table_findings`), in a pool's process."""
+#: The parts of a table's encoding a pool's process can be asked for: both files, or one.
+BOTH, CSV, PARQUET = "both", "csv", "parquet"
+
+
+def _encode_in_worker(
+    job: tuple[str, str],
+) -> tuple[bytes | None, bytes | None, pa.Table | None, TableFindings | None]:
+    """Encode a table's CSV, its Parquet or both, in a pool's process.
+
+    With the Parquet file come the Arrow table and the checks of the table alone (see
+    :func:`.table_findings`); what was not asked for is None.
+    """
     assert _ENCODER is not None, "the pool was started without _start_encoder"
     tables, schemas = _ENCODER
-    csv_out, parquet_out = io.BytesIO(), io.BytesIO()
-    arrow = _encode(_sorted(table, tables[table]), schemas[table], csv_out, parquet_out)
-    findings = table_findings(table, to_frame(arrow, schemas[table]))
-    return csv_out.getvalue(), parquet_out.getvalue(), arrow, findings
+    table, part = job
+    rows, schema = _sorted(table, tables[table]), schemas[table]
+    columns = serialize.columns_of(rows, schema)
+    csv_data = parquet_data = arrow = findings = None
+    if part != PARQUET:
+        csv_out = io.BytesIO()
+        serialize.write_csv(csv_out, rows, schema, columns)
+        csv_data = csv_out.getvalue()
+    if part != CSV:
+        parquet_out = io.BytesIO()
+        arrow = serialize.arrow_table(rows, schema, columns)
+        serialize.write_parquet(arrow, parquet_out)
+        parquet_data = parquet_out.getvalue()
+        findings = table_findings(table, to_frame(arrow, schema))
+    return csv_data, parquet_data, arrow, findings
 
 
 @contextmanager
@@ -395,15 +416,18 @@ def _encoding(
 
     Without a ``pool``, each table is encoded in this process when the iterator reaches it,
     from ``tables`` as they are then. With a ``pool``, every table is sent to its processes
-    now, before the iterator is read (largest first), so that they encode while this process
-    does other work (the linter); each process sorts its own copy of the rows, and each
-    table's files are written here as it comes back, with what the checks of the table alone
-    found there (:func:`.table_findings`), which are then not run here.
+    now, before the iterator is read (largest first, its two files apart), so that they
+    encode while this process does other work (the linter); each process sorts its own copy
+    of the rows, and each table's files are written here as they come back, with what the
+    checks of the table alone found there (:func:`.table_findings`), not run again here.
     """
     if pool is None:
         return _encode_here(tables, schemas, files)
-    order = sorted(schemas, key=lambda table: len(tables[table]), reverse=True)
-    return _receive(order, pool.map(_encode_in_worker, order), files)
+    largest, *rest = sorted(schemas, key=lambda table: len(tables[table]), reverse=True)
+    # The largest table (the mentions) takes as long as all the others together: its CSV and
+    # its Parquet file are made by two processes, each sorting its own copy of the rows.
+    jobs = [(largest, CSV), (largest, PARQUET), *((table, BOTH) for table in rest)]
+    return _receive(jobs, pool.map(_encode_in_worker, jobs), files)
 
 
 def _encode_here(
@@ -419,13 +443,18 @@ def _encode_here(
 
 
 def _receive(
-    order: list[str], encoded: Iterator[tuple[bytes, bytes, pa.Table, TableFindings]], files: Spool
+    jobs: list[tuple[str, str]],
+    encoded: Iterator[tuple[bytes | None, bytes | None, pa.Table | None, TableFindings | None]],
+    files: Spool,
 ) -> Iterator[tuple[str, pa.Table, TableFindings | None]]:
-    for table, (csv_data, parquet_data, arrow, findings) in zip(order, encoded, strict=True):
-        files.write(f"processed/{table}.csv", csv_data)
-        files.write(f"processed/{table}.parquet", parquet_data)
+    """Write what the pool encoded; each table once its Parquet file (after its CSV) is in."""
+    for (table, _), (csv_data, parquet_data, arrow, findings) in zip(jobs, encoded, strict=True):
+        if csv_data is not None:
+            files.write(f"processed/{table}.csv", csv_data)
+        if parquet_data is not None:
+            files.write(f"processed/{table}.parquet", parquet_data)
+            yield table, arrow, findings
         del csv_data, parquet_data
-        yield table, arrow, findings
 
 
 def serialize_all(
