@@ -140,6 +140,29 @@ def test_shared_passage(project: Path) -> None:
     assert "also occurs in copy (similarity 1.00), which does not report E000001" in fired(warnings, "L06")[0]
 
 
+def test_findings_are_the_same_with_the_shared_passage_rule_in_a_pool(project: Path) -> None:
+    """With workers, the shared-passage rule runs in an encoding process on the rows in the
+    stage's order, and its findings sort in among the other rules' as in one process."""
+    add_article(
+        project, "copy", TEXT, "  - event: E000002\n    quote: urged the President to release all detainees\n"
+    )
+    append(project, "raw/actors.yaml", THIRD_ACTOR)  # L08, found in this process
+    # The later passage first: the stage's order of the mentions is not their sorted order.
+    (project / "raw/annotations/synthetic-readout.yaml").write_text(
+        "article: synthetic-readout\nannotator: test\nmentions:\n"
+        "  - event: E000002\n    quote: urged the President to release all detainees\n"
+        "  - event: E000001\n    quote: spoke today with the President of Freedonia\n"
+        "    date: {text: today, relative: true, start: 2022-07-25, end: 2022-07-25, precision: day}\n",
+        encoding="utf-8",
+    )
+    found = [make(project, workers=workers).warnings for workers in (1, 2)]
+    assert [str(w) for w in found[0]] == [str(w) for w in found[1]]
+    assert [w.split(": ")[0] for w in fired([str(w) for w in found[0]], "L06")] == [
+        "raw/annotations/synthetic-readout.yaml:6"
+    ]
+    assert fired([str(w) for w in found[0]], "L08")
+
+
 def test_shared_passage_found_through_the_cache(project: Path) -> None:
     """Fingerprints made by an earlier build (kept in the cache) still find the passage."""
     add_article(

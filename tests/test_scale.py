@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from caucasus_events.build import buildcache, descriptor
+from caucasus_events.build import buildcache, descriptor, lint
 from caucasus_events.build import pipeline as build_module
 from caucasus_events.build.pipeline import build
 from caucasus_events.build.progress import Progress, Reporter, _amount, interactive
@@ -224,6 +224,24 @@ def test_a_pool_starts_encoding_before_its_tables_are_asked_for(project: Path) -
     largest, *rest = sorted(schemas, key=lambda table: len(tables[table]), reverse=True)
     # The largest table's two files are made apart, by two processes.
     assert pool.asked == [(largest, "csv"), (largest, "parquet"), *((table, "both") for table in rest)]
+
+
+def test_the_shared_passage_rule_refuses_rows_an_encoding_sorted(project: Path, monkeypatch) -> None:
+    """In a pool's process, the shared-passage rule runs only on rows in the stage's order."""
+    reg, _ = read_registries(project)
+    built = build_module.make(project)
+    tables = {table: ColumnRows(list(rows.columns), rows) for table, rows in built.tables.items()}
+    schemas = {table: json.loads(built.files[f"schemas/{table}.json"]) for table in built.tables}
+    texts = lint.Texts(project, tables["articles"].columns["article_id"])
+    passages = {article_id: lint.passage_fingerprints(texts[article_id]) for article_id in texts}
+    linting = build_module.Linting(project, [0] * len(tables["mentions"]), passages)
+    monkeypatch.setattr(build_module, "_SORTED_HERE", False)
+    monkeypatch.setattr(build_module, "_ENCODER", None)
+    build_module._start_encoder(tables, schemas, reg, linting)
+    assert build_module._shared_passages_in_worker() == []
+    build_module._encode_in_worker(("actors", "both"))
+    with pytest.raises(RuntimeError, match="after an encoding"):
+        build_module._shared_passages_in_worker()
 
 
 def test_pool_checks_report_a_broken_table_as_this_process_does(project: Path) -> None:

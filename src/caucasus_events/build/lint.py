@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, MutableMapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -187,21 +187,24 @@ class Linter:
         article_id = self.mention_columns["article_id"][position]
         self.report(rule_id, f"raw/annotations/{article_id}.yaml", self.lines[position], field, message)
 
-    def run(self) -> list[tuple[Rule, Problem]]:
+    def run(self, shared_passages: bool = True) -> list[tuple[Rule, Problem]]:
+        """Every rule's findings, in :func:`finding_order`; without the shared-passage rule (L06)
+        when ``shared_passages`` is false."""
         for check in (
             self.long_acts,
             self.routine_formulas,
             self.inferred_initiators,
             self.in_call_acts,
-            self.shared_passages,
+            self.shared_passages if shared_passages else None,
             self.mode_departures,
             self.unused_registry,
             self.date_remarks,
             self.office_sources,
             self.id_blocks,
         ):
-            check()
-        return sorted(self.findings, key=lambda f: (f[1].path, f[1].line or 0, f[0].id))
+            if check is not None:
+                check()
+        return sorted(self.findings, key=finding_order)
 
     def event_columns(self, *fields: str) -> Iterator[tuple]:
         """The events table's values of ``fields``, row by row."""
@@ -509,20 +512,45 @@ class Linter:
         return found
 
 
+def finding_order(finding: tuple[Rule, Problem]) -> tuple[str, int, str]:
+    """Findings are reported by file, line and rule (two rules never share a sort key, so the
+    findings of rules run apart sort into the same order)."""
+    rule, problem = finding
+    return problem.path, problem.line or 0, rule.id
+
+
+def shared_passage_findings(
+    reg: Registries,
+    tables: Tables,
+    texts: Mapping[str, str],
+    lines: Sequence[int],
+    passages: MutableMapping[str, np.ndarray],
+) -> list[tuple[Rule, Problem]]:
+    """The findings of the shared-passage rule (L06) alone, the costliest rule, for a build
+    to run apart from the others (see :func:`lint`); the arguments are :func:`lint`'s."""
+    linter = Linter(reg, tables, texts, lines, passages)
+    linter.shared_passages()
+    return linter.findings
+
+
 def lint(
     reg: Registries,
     tables: Tables,
     texts: Mapping[str, str],
     lines: Sequence[int],
     passages: MutableMapping[str, np.ndarray],
+    shared: Callable[[], list[tuple[Rule, Problem]]] | None = None,
 ) -> tuple[list[Problem], list[Problem]]:
     """The errors and the warnings of every rule, as problems whose message ends with the rule ID.
 
     ``lines`` holds the line of each mention in its article's annotation, in the order of the
     mentions' rows; ``passages`` each text's :func:`passage_fingerprints`, which the stage computes
-    (emptied as the shared-passage rule reads it).
+    (emptied as the shared-passage rule reads it). When the shared-passage rule runs elsewhere,
+    ``shared`` gives its :func:`shared_passage_findings`, called once the other rules have run.
     """
-    findings = Linter(reg, tables, texts, lines, passages).run()
+    findings = Linter(reg, tables, texts, lines, passages).run(shared_passages=shared is None)
+    if shared is not None:
+        findings = sorted(findings + shared(), key=finding_order)
     errors = [p for rule, p in findings if rule.severity == ERROR]
     warnings = [p for rule, p in findings if rule.severity == WARNING]
     return errors, warnings

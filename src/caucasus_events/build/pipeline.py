@@ -5,13 +5,14 @@ from __future__ import annotations
 import gc
 import io
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterator, Mapping, MutableSequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pyarrow as pa
 
 from caucasus_events.build import assemble, buildcache, descriptor, lint, output, readme, serialize
@@ -304,36 +305,76 @@ def _make(
     tables, problems = assemble.all_rows(reg, gathered)
     if problems:
         raise InputError(problems)
-    pending, lines, passages = gathered.pending, gathered.mention_lines, gathered.passages
+    pending, linting = gathered.pending, Linting(root, gathered.mention_lines, gathered.passages)
     del gathered  # the rows live on in ``tables``
-    warnings: list[Problem] = []
-
-    def run_linter() -> None:
-        texts = lint.Texts(root, tables["articles"].columns["article_id"])
-        errors, found = lint.lint(reg, tables, texts, lines, passages)
-        # Only the linter reads them: emptied here, they do not stay beside the encoded tables
-        # (the shared-passage rule empties ``passages`` as it reads them, unless no quote has
-        # a run to look up).
-        del lines[:]
-        passages.clear()
-        if errors:
-            raise InputError(errors)
-        warnings.extend(found)
-
-    built = serialize_all(tables, cff, reg, workers if engine == "local" else 1, meanwhile=run_linter)
-    built.warnings = warnings
+    built = serialize_all(tables, cff, reg, workers if engine == "local" else 1, linting)
     if pending:
         built.counts["texts pending annotation (left out of the tables)"] = ", ".join(pending)
     return built
 
 
-# The tables (unsorted) and their schemas, for the processes of _encoding (set by _start_encoder).
-_ENCODER: tuple[Tables, dict[str, dict]] | None = None
+@dataclass
+class Linting:
+    """What the linter reads besides the registries and the tables (see :func:`.lint.lint`)."""
+
+    root: Path
+    #: The line of each mention in its annotation, in the stage's order of the mentions.
+    lines: MutableSequence[int]
+    #: Each text's passage fingerprints, for the shared-passage rule.
+    passages: dict[str, np.ndarray]
 
 
-def _start_encoder(tables: Tables, schemas: dict[str, dict]) -> None:
+def _lint(tables: Tables, reg: Registries, linting: Linting, shared: Future | None) -> list[Problem]:
+    """Run the linter here on the rows in the stage's order; return its warnings, or raise its errors.
+
+    ``shared`` is the shared-passage rule running in a pool's process (see
+    :func:`_shared_passages_in_worker`), or None to run it here.
+    """
+    if shared is not None:
+        linting.passages.clear()  # the pool's process has its own copy
+    texts = lint.Texts(linting.root, tables["articles"].columns["article_id"])
+    errors, warnings = lint.lint(
+        reg, tables, texts, linting.lines, linting.passages, shared.result if shared is not None else None
+    )
+    # Only the linter reads them: emptied here, they do not stay beside the encoded tables (the
+    # shared-passage rule empties ``passages`` as it reads them, unless no quote has a run to
+    # look up).
+    del linting.lines[:]
+    linting.passages.clear()
+    if errors:
+        raise InputError(errors)
+    return warnings
+
+
+# What the processes of _encoding read, set by _start_encoder: the tables (unsorted), their
+# schemas, and the registries and the rest of what the linter reads (or None).
+_ENCODER: tuple[Tables, dict[str, dict], Registries | None, Linting | None] | None = None
+# Whether this process has sorted rows (each encoding sorts its table's rows in place).
+_SORTED_HERE = False
+
+
+def _start_encoder(
+    tables: Tables, schemas: dict[str, dict], reg: Registries, linting: Linting | None
+) -> None:
     global _ENCODER
-    _ENCODER = (tables, schemas)
+    _ENCODER = (tables, schemas, reg, linting)
+
+
+def _shared_passages_in_worker() -> list[tuple[lint.Rule, Problem]]:
+    """The shared-passage rule's findings (the linter's costliest), in a pool's process.
+
+    It must run before the process encodes anything: the linter reads the rows in the order
+    the stage made them, and an encoding sorts them in place. The build asks for it before any
+    table, so the process that takes it has encoded nothing yet.
+    """
+    assert _ENCODER is not None, "the pool was started without _start_encoder"
+    tables, _, reg, linting = _ENCODER
+    if _SORTED_HERE or reg is None or linting is None:
+        raise RuntimeError(
+            "the shared-passage rule was asked for after an encoding, or without what it reads"
+        )
+    texts = lint.Texts(linting.root, tables["articles"].columns["article_id"])
+    return lint.shared_passage_findings(reg, tables, texts, linting.lines, linting.passages)
 
 
 def _sorted(table: str, rows: ColumnRows | list[dict]) -> ColumnRows | list[dict]:
@@ -363,9 +404,11 @@ def _encode_in_worker(
     With the Parquet file come the Arrow table and the checks of the table alone (see
     :func:`.table_findings`); what was not asked for is None.
     """
+    global _SORTED_HERE
     assert _ENCODER is not None, "the pool was started without _start_encoder"
-    tables, schemas = _ENCODER
+    tables, schemas, _, _ = _ENCODER
     table, part = job
+    _SORTED_HERE = True
     rows, schema = _sorted(table, tables[table]), schemas[table]
     columns = serialize.columns_of(rows, schema)
     csv_data = parquet_data = arrow = findings = None
@@ -384,7 +427,11 @@ def _encode_in_worker(
 
 @contextmanager
 def _executor(
-    tables: Tables, schemas: dict[str, dict], workers: int
+    tables: Tables,
+    schemas: dict[str, dict],
+    workers: int,
+    reg: Registries | None = None,
+    linting: Linting | None = None,
 ) -> Iterator[tuple[ProcessPoolExecutor | None, Callable[..., Iterator]]]:
     """Where serialization's parallel work runs: a process pool (or none) and a ``map``.
 
@@ -401,7 +448,9 @@ def _executor(
     elif workers <= 1:
         yield None, map
     else:
-        with ProcessPoolExecutor(workers, initializer=_start_encoder, initargs=(tables, schemas)) as pool:
+        with ProcessPoolExecutor(
+            workers, initializer=_start_encoder, initargs=(tables, schemas, reg, linting)
+        ) as pool:
             try:
                 yield pool, map
             except BaseException:
@@ -458,15 +507,18 @@ def _receive(
 
 
 def serialize_all(
-    tables: Tables, cff: dict, reg: Registries, workers: int = 1, meanwhile: Callable[[], None] | None = None
+    tables: Tables, cff: dict, reg: Registries, workers: int = 1, linting: Linting | None = None
 ) -> Built:
     """Sort, validate and serialize the tables; generate schemas and the descriptor.
 
     With ``workers`` > 1 the tables are sorted and encoded (CSV, Parquet) in that many
     processes: the bytes are the same, and each process checks the tables it encodes against
     their models. Within a Dask session, the row-local part of the models runs on partitions
-    of rows on the build's cluster instead. The checks across tables run here. ``meanwhile`` (the linter, which reads the rows in the stage's order) runs
-    here before the tables are sorted, while the processes encode.
+    of rows on the build's cluster instead. The checks across tables run here.
+
+    With ``linting``, the linter runs here on the rows in the stage's order, before they are
+    sorted, while the processes encode; its shared-passage rule, the costliest, runs in one of
+    them. Its errors are raised as an :class:`InputError`, its warnings kept in the result.
 
     The rows are moved, not copied: each table leaves ``tables`` once it is encoded, and
     :attr:`Built.tables` holds it, sorted, as the Arrow table its files were made from. The
@@ -476,10 +528,13 @@ def serialize_all(
     files = Spool()
     schemas = {table: table_schema(table, codebook_categories(table, keys)) for table in MODELS}
     frames, rows, found = {}, {}, {}
-    with _executor(tables, schemas, workers) as (pool, mapper):
+    warnings = []
+    with _executor(tables, schemas, workers, reg, linting) as (pool, mapper):
+        # Asked for first, so that the process taking it has not sorted its rows yet.
+        shared = pool.submit(_shared_passages_in_worker) if pool is not None and linting else None
         encoding = _encoding(tables, schemas, pool, files)
-        if meanwhile is not None:
-            meanwhile()
+        if linting is not None:
+            warnings = _lint(tables, reg, linting, shared)
         # Once a table is encoded its rows are kept as the Arrow table, sorted, in a third of
         # the memory of the rows the stage made.
         for table, arrow, findings in encoding:
@@ -504,7 +559,7 @@ def serialize_all(
     files.write("datapackage.json", serialize.json_bytes(descriptor.descriptor(cff, files, sources)))
     counts = {f"{table} rows": len(table_rows) for table, table_rows in rows.items()}
     counts.update(assemble.summary_counts(rows))
-    return Built(tables=rows, files=files, counts=counts)
+    return Built(tables=rows, files=files, counts=counts, warnings=warnings)
 
 
 def summary(built: Built) -> str:
