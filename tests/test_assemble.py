@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
 
+from caucasus_events.build import assemble
 from caucasus_events.build.assemble import summary_counts
+from caucasus_events.build.pipeline import make
 from caucasus_events.build.rows import ArrowRows
 
 FIELDS = [None, "", "date", "place", "source"]
@@ -38,3 +41,14 @@ def test_summary_counts_of_empty_tables_are_zero() -> None:
     mentions = pa.table({"disagreement_field": pa.array([], pa.string())})
     counts = summary_counts({"events": ArrowRows(events), "mentions": ArrowRows(mentions)})
     assert counts == {"events reported by more than one text": 0, "mentions disagreeing with their event": 0}
+
+
+@pytest.mark.parametrize("at_once", [1])
+def test_event_rows_are_the_same_whatever_the_batches(
+    project: Path, monkeypatch: pytest.MonkeyPatch, at_once: int
+) -> None:
+    expected = make(project).tables["events"]
+    monkeypatch.setattr(assemble, "ROWS_AT_ONCE", at_once)
+    found = make(project).tables["events"]
+    assert len(expected) > at_once
+    assert found.table.equals(expected.table)

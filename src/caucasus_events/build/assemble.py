@@ -35,6 +35,10 @@ REPEATED_MENTION_FIELDS = (
 )
 
 
+#: Rows made as dictionaries before they go into a table's columns at once.
+ROWS_AT_ONCE = 4096
+
+
 def _number(value: str | None) -> float | None:
     return None if value is None else float(value)
 
@@ -58,7 +62,11 @@ def event_rows(reg: Registries, mentions: ColumnRows) -> tuple[ColumnRows, list[
         for event_id, _ in set(zip(mentions.columns["event_id"], mentions.columns["article_id"], strict=True))
     )
     rows, problems = ColumnRows(field_names("events")), []
+    batch: list[dict] = []  # rows go into the columns a batch at a time: one at a time took half the time
     for event_id, event in reg.events.items():
+        if len(batch) == ROWS_AT_ONCE:
+            rows.extend(batch)
+            batch.clear()
         if not n_mentions[event_id]:
             problems.append(
                 Problem(
@@ -72,7 +80,7 @@ def event_rows(reg: Registries, mentions: ColumnRows) -> tuple[ColumnRows, list[
         code = cameo.get(event.get("cameo"), {})
         kind = types.get(event.get("type"), {})
         mode_score = mode_scores.get((event.get("type"), event.get("mode")))
-        rows.append(
+        batch.append(
             {
                 "event_id": event_id,
                 "kind": event["kind"],
@@ -102,6 +110,7 @@ def event_rows(reg: Registries, mentions: ColumnRows) -> tuple[ColumnRows, list[
                 "note": event.get("note"),
             }
         )
+    rows.extend(batch)
     return rows, problems
 
 
