@@ -275,6 +275,20 @@ def test_parallel_build_with_cache_misses_only(project: Path, tmp_path: Path) ->
     assert outputs(project) == clean_build(project, tmp_path)
 
 
+def test_problems_read_in_the_registries_pool_are_reported_like_serial(
+    project: Path, capsys: pytest.CaptureFixture
+) -> None:
+    """With workers, the article list and the citation are read in the pool: same messages."""
+    (project / "raw" / "annotations" / "nowhere.yaml").write_text("article: nowhere\n", encoding="utf-8")
+    (project / "CITATION.cff").write_text("cff-version: [\n", encoding="utf-8")
+    messages = []
+    for workers in ("1", "2"):
+        assert main(["build", "--root", str(project), "--quiet", "--no-cache", "--workers", workers]) == 2
+        messages.append(capsys.readouterr().err)
+    assert messages[0] == messages[1]
+    assert "annotation of unknown article 'nowhere'" in messages[0] and "CITATION.cff" in messages[0]
+
+
 def test_parallel_build_reports_problems_like_serial(project: Path, capsys: pytest.CaptureFixture) -> None:
     path = project / "raw" / "annotations" / "syn-000004.yaml"
     path.write_text(

@@ -10,7 +10,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -113,6 +113,7 @@ def _in_worker(article_id: str) -> ArticleResult:
 
 
 ENGINES = ("local", "dask")
+T = TypeVar("T")
 
 
 def _dask_workers(workers: int) -> int:
@@ -205,31 +206,42 @@ def run_stage(
         yield article_id, result
 
 
-def _read_registries(root: Path, workers: int) -> tuple[Registries, list[Problem]]:
-    """:func:`read_registries`, with its event files read and checked in ``workers`` processes.
-
-    The event files are most of the registries' time and would otherwise hold up every worker
-    of the stage; what needs every event (duplicate IDs, references between events) stays here.
-    """
-    if workers <= 1:
-        return read_registries(root)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return read_registries(root, pool.map)
-
-
 def registries(
-    root: Path, cache: BuildCache | None, workers: int = 1
+    root: Path, cache: BuildCache | None, pool: ProcessPoolExecutor | None = None
 ) -> tuple[Registries, list[Problem], str]:
-    """The registries and their problems (from the cache when their files are unchanged), and their key."""
-    if cache is None:
-        return (*_read_registries(root, workers), "")
-    key = buildcache.registries_key(root, cache.code)
-    hit = cache.get("registries", key)
+    """The registries and their problems (from the cache when their files are unchanged), and their key.
+
+    With a ``pool``, the event files are read and checked in its processes: they are most of
+    the registries' time. What needs every event (duplicate IDs, references between events)
+    stays here.
+    """
+    key = buildcache.registries_key(root, cache.code) if cache is not None else ""
+    hit = cache.get("registries", key) if cache is not None else None
     if isinstance(hit, tuple) and len(hit) == 2 and isinstance(hit[0], Registries):
         return hit[0], hit[1], key
-    reg, problems = _read_registries(root, workers)
-    cache.put("registries", key, (reg, problems))
+    reg, problems = read_registries(root, pool.map) if pool is not None else read_registries(root)
+    if cache is not None:
+        cache.put("registries", key, (reg, problems))
     return reg, problems, key
+
+
+@contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
+    """A pool of ``workers`` processes, or None for one worker."""
+    if workers <= 1:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield pool
+
+
+def _meanwhile(
+    pool: ProcessPoolExecutor | None, function: Callable[..., T], *args: object
+) -> Callable[[], T]:
+    """What gives ``function(*args)``: run in ``pool`` from now on, or here when asked for."""
+    if pool is None:
+        return lambda: function(*args)
+    return pool.submit(function, *args).result
 
 
 def make(
@@ -284,12 +296,18 @@ def _make(
     """:func:`make` once its options are checked (with Dask, inside the build's cluster session)."""
     report = progress or QUIET
     root = project_root(root)
-    reg, problems, reg_key = registries(root, cache, workers if engine == "local" else 1)
-    problems += inventory_problems(root)
-    ids, found = article_ids(root)
-    problems += found
-    cff, found = descriptor.read_citation(root)
-    problems += found
+    with _pool(workers if engine == "local" else 1) as pool:
+        # What needs no registries is read in the pool while this process reads the codebooks
+        # (asked for before the event files, it does not wait for them).
+        inventory = _meanwhile(pool, inventory_problems, root)
+        listed = _meanwhile(pool, article_ids, root)
+        citation = _meanwhile(pool, descriptor.read_citation, root)
+        reg, problems, reg_key = registries(root, cache, pool)
+        problems += inventory()
+        ids, found = listed()
+        problems += found
+        cff, found = citation()
+        problems += found
     gathered = assemble.Gathered()
     if reg.codebooks.keys() == CODEBOOK_FILES.keys():
         with report.bar("articles", total=len(ids)) as bar:
