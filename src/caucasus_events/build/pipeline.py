@@ -113,6 +113,8 @@ def _in_worker(article_id: str) -> ArticleResult:
 
 
 ENGINES = ("local", "dask")
+#: The most articles the stage sends to a pool's process at once.
+CHUNK_MAX = 256
 T = TypeVar("T")
 
 
@@ -136,8 +138,10 @@ def _stage(
         for article_id in ids:
             yield process_article(root, article_id, reg)
         return
-    # Chunks of about an eighth of a worker's share: few round trips, yet even load.
-    chunk = max(1, len(ids) // (workers * 8))
+    # Chunks of about an eighth of a worker's share: few round trips, yet even load. At most
+    # CHUNK_MAX articles: the results of a chunk arrive together, and those of the last chunk
+    # are taken in here after the workers are done.
+    chunk = max(1, min(len(ids) // (workers * 8), CHUNK_MAX))
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(root, reg)) as pool:
         yield from pool.map(_in_worker, ids, chunksize=chunk)
 
