@@ -1,7 +1,8 @@
-"""Project files that must agree with the code and the data: citation, README, codebook."""
+"""Project files that must agree with the code and the data: citation, README, codebook, docs."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from pathlib import Path
@@ -99,3 +100,37 @@ def test_build_check_names_stale_readme_blocks(built_synthetic, tmp_path, capsys
     )
     assert main(["docs", "--root", str(root)]) == 0
     assert main(["build", "--root", str(root), "--check"]) == 0
+
+
+#: A dotted name of the package's code, as the docs quote it: `caucasus_events.build.spool.Spool`.
+DOTTED_NAME = re.compile(r"`(caucasus_events(?:\.\w+)+)")
+
+
+def resolves(name: str) -> bool:
+    """Whether ``name`` is a module of the package, or an attribute of one."""
+    parts = name.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:cut]))
+        except ModuleNotFoundError:
+            continue
+        for attribute in parts[cut:]:
+            if not hasattr(found, attribute):
+                return False
+            found = getattr(found, attribute)
+        return True
+    return False
+
+
+def test_dotted_names_in_the_docs_resolve() -> None:
+    """A module or function the docs name exists (a move leaves no stale path behind)."""
+    assert resolves("caucasus_events.build.dates.resolve_relative")
+    assert not resolves("caucasus_events.dates.resolve_relative")  # its path before the move
+    pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+    stale = [
+        f"{page.relative_to(REPO)}: {name}"
+        for page in pages
+        for name in DOTTED_NAME.findall(page.read_text(encoding="utf-8"))
+        if not resolves(name)
+    ]
+    assert stale == []
