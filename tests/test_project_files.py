@@ -122,15 +122,23 @@ def resolves(name: str) -> bool:
     return False
 
 
+#: Stale names in files that ship in the published release of this version (docs/codebook.md is
+#: in the archive, which never changes once published): fixed with the next version, when this
+#: must be empty again.
+STALE_IN_RELEASE = {"docs/codebook.md: caucasus_events.dates.resolve_relative"}
+
+
 def test_dotted_names_in_the_docs_resolve() -> None:
     """A module or function the docs name exists (a move leaves no stale path behind)."""
     assert resolves("caucasus_events.build.dates.resolve_relative")
     assert not resolves("caucasus_events.dates.resolve_relative")  # its path before the move
     pages = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
-    stale = [
+    stale = {
         f"{page.relative_to(REPO)}: {name}"
         for page in pages
         for name in DOTTED_NAME.findall(page.read_text(encoding="utf-8"))
         if not resolves(name)
-    ]
-    assert stale == []
+    }
+    registry = json.loads((REPO / "src" / "caucasus_events" / "registry.json").read_text(encoding="utf-8"))
+    published = bool(registry.get(caucasus_events.__version__, {}).get("sha256"))
+    assert stale == (STALE_IN_RELEASE if published else set())
