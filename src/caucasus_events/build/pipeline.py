@@ -404,12 +404,16 @@ def _sorted(table: str, rows: ColumnRows | list[dict]) -> ColumnRows | list[dict
 
 
 def _encode(
-    rows: ColumnRows | list[dict], schema: dict, csv_out: BinaryIO, parquet_out: BinaryIO
-) -> pa.Table:
-    """Write one table's CSV and Parquet files; return its Arrow table."""
+    rows: ColumnRows | list[dict], schema: dict, csv_out: BinaryIO | None, parquet_out: BinaryIO | None
+) -> pa.Table | None:
+    """Write one table's CSV and Parquet files (either left out when its handle is None); return
+    its Arrow table when the Parquet file was written."""
     columns = serialize.columns_of(rows, schema)
+    if csv_out is not None:
+        serialize.write_csv(csv_out, rows, schema, columns)
+    if parquet_out is None:
+        return None
     arrow = serialize.arrow_table(rows, schema, columns)
-    serialize.write_csv(csv_out, rows, schema, columns)
     serialize.write_parquet(arrow, parquet_out)
     return arrow
 
@@ -431,20 +435,16 @@ def _encode_in_worker(
     tables, schemas, _, _ = _ENCODER
     table, part = job
     _SORTED_HERE = True
-    rows, schema = _sorted(table, tables[table]), schemas[table]
-    columns = serialize.columns_of(rows, schema)
-    csv_data = parquet_data = arrow = findings = None
-    if part != PARQUET:
-        csv_out = io.BytesIO()
-        serialize.write_csv(csv_out, rows, schema, columns)
-        csv_data = csv_out.getvalue()
-    if part != CSV:
-        parquet_out = io.BytesIO()
-        arrow = serialize.arrow_table(rows, schema, columns)
-        serialize.write_parquet(arrow, parquet_out)
-        parquet_data = parquet_out.getvalue()
-        findings = table_findings(table, to_frame(arrow, schema))
-    return csv_data, parquet_data, arrow, findings
+    csv_out = io.BytesIO() if part != PARQUET else None
+    parquet_out = io.BytesIO() if part != CSV else None
+    arrow = _encode(_sorted(table, tables[table]), schemas[table], csv_out, parquet_out)
+    findings = table_findings(table, to_frame(arrow, schemas[table])) if arrow is not None else None
+    return (
+        csv_out.getvalue() if csv_out is not None else None,
+        parquet_out.getvalue() if parquet_out is not None else None,
+        arrow,
+        findings,
+    )
 
 
 @contextmanager
