@@ -168,10 +168,17 @@ def test_parallel_build_reports_registry_problems_like_serial(
     assert "raw/actors.yaml:" in messages[0]
 
 
+def unencoded(built: build_module.Built) -> tuple[dict[str, ColumnRows], dict[str, dict]]:
+    """A build's tables as the stage's columns again (a fresh copy), and their schemas."""
+    tables = {table: ColumnRows(list(rows.columns), rows) for table, rows in built.tables.items()}
+    schemas = {table: json.loads(built.files[f"schemas/{table}.json"]) for table in built.tables}
+    return tables, schemas
+
+
 def test_tables_encoded_in_two_processes_are_the_same(project: Path) -> None:
     """The pool's processes sort the rows they are given as this process would, then encode."""
     built = build_module.make(project)
-    schemas = {table: json.loads(built.files[f"schemas/{table}.json"]) for table in built.tables}
+    _, schemas = unencoded(built)
     shuffled = {}
     for table, rows in built.tables.items():
         # A table without a row order is published in the order given.
@@ -209,8 +216,7 @@ def test_a_pool_starts_encoding_before_its_tables_are_asked_for(project: Path) -
     """The pool encodes while this process runs the linter: the tables are sent to it when
     the encoding is made, not when its first table is read (which comes after the linter)."""
     built = build_module.make(project)
-    tables = {table: ColumnRows(list(rows.columns), rows) for table, rows in built.tables.items()}
-    schemas = {table: json.loads(built.files[f"schemas/{table}.json"]) for table in built.tables}
+    tables, schemas = unencoded(built)
 
     class RecordingPool:
         asked: list[str] = []
@@ -230,8 +236,7 @@ def test_the_shared_passage_rule_refuses_rows_an_encoding_sorted(project: Path, 
     """In a pool's process, the shared-passage rule runs only on rows in the stage's order."""
     reg, _ = read_registries(project)
     built = build_module.make(project)
-    tables = {table: ColumnRows(list(rows.columns), rows) for table, rows in built.tables.items()}
-    schemas = {table: json.loads(built.files[f"schemas/{table}.json"]) for table in built.tables}
+    tables, schemas = unencoded(built)
     texts = lint.Texts(project, tables["articles"].columns["article_id"])
     passages = {article_id: lint.passage_fingerprints(texts[article_id]) for article_id in texts}
     linting = build_module.Linting(project, [0] * len(tables["mentions"]), passages)
@@ -251,7 +256,7 @@ def test_pool_checks_report_a_broken_table_as_this_process_does(project: Path) -
     built = build_module.make(project)
     messages = []
     for workers in (1, 2):
-        tables = {table: ColumnRows(list(rows.columns), rows) for table, rows in built.tables.items()}
+        tables, _ = unencoded(built)
         tables["mentions"].columns["quote_sha256"][3] = "not-a-hash"
         tables["events"].columns["n_articles"][0] = 0
         with pytest.raises(InputError) as caught:

@@ -376,7 +376,7 @@ _SORTED_HERE = False
 
 
 def _start_encoder(
-    tables: Tables, schemas: dict[str, dict], reg: Registries, linting: Linting | None
+    tables: Tables, schemas: dict[str, dict], reg: Registries | None, linting: Linting | None
 ) -> None:
     global _ENCODER
     _ENCODER = (tables, schemas, reg, linting)
