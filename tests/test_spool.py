@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import gc
 import io
+import multiprocessing
+import os
 
+import numpy as np
 import pyarrow as pa
 import pytest
 
 from caucasus_events.build import serialize
+from caucasus_events.build import spool as spool_module
 from caucasus_events.build.rows import ColumnRows
-from caucasus_events.build.spool import Spool
+from caucasus_events.build.spool import ArraySpool, Spool, file_blocks, file_sha256, file_size
 from caucasus_events.problems import InputError
 
 SCHEMA = {
@@ -86,3 +90,80 @@ def test_parquet_written_to_a_file_is_the_same_bytes(tmp_path) -> None:
     table = pa.table({"id": ["a", "b", None], "n": [1, 2, 3]})
     serialize.write_parquet(table, tmp_path / "t.parquet")
     assert (tmp_path / "t.parquet").read_bytes() == serialize.parquet_bytes(table)
+
+
+def test_array_spool_reads_back_each_array_and_holds_only_keys_in_memory() -> None:
+    arrays = ArraySpool()
+    made = {f"t{i}": np.arange(i * 7, dtype=np.uint64) * np.uint64(2**61 + i) for i in range(40)}
+    for key, values in made.items():
+        arrays[key] = values
+    assert list(arrays) == list(made) and len(arrays) == 40
+    assert not arrays._where["t0"][1] and arrays._end == sum(v.nbytes for v in made.values())
+    for key in ("t39", "t3", "t0", "t17"):
+        assert arrays[key].dtype == np.uint64 and np.array_equal(arrays[key], made[key])
+    assert np.array_equal(arrays.pop("t5"), made["t5"]) and "t5" not in arrays and len(arrays) == 39
+    with pytest.raises(KeyError):
+        arrays["t5"]
+    arrays.clear()
+    assert len(arrays) == 0 and not list(arrays)
+
+
+def _read_in_child(arrays: ArraySpool, key: str, out) -> None:
+    out.send(arrays.pop(key).tolist())
+
+
+def test_a_forked_process_reads_the_arrays_the_parent_forgot() -> None:
+    arrays = ArraySpool()
+    arrays["a"] = np.array([3, 1, 2], dtype=np.uint64)
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_read_in_child, args=(arrays, "a", send))
+    child.start()
+    arrays.clear()  # as the build does once a pool's process has the rule
+    assert receive.recv() == [3, 1, 2]
+    child.join()
+    assert child.exitcode == 0
+
+
+def test_an_array_spool_without_a_writable_temporary_folder_says_where(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "missing"))  # as TMPDIR would set it
+    with pytest.raises(InputError) as caught:
+        ArraySpool()
+    [problem] = caught.value.problems
+    assert "cannot be written" in problem.message and "TMPDIR" in problem.message
+
+
+def test_a_failed_write_to_an_array_spool_is_an_input_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    arrays = ArraySpool()
+
+    def full(*_: object) -> int:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "pwrite", full)
+    with pytest.raises(InputError) as caught:
+        arrays["a"] = np.arange(3, dtype=np.uint64)
+    assert "No space left" in caught.value.problems[0].message and "a" not in arrays
+
+
+def test_sizes_hashes_and_blocks_of_a_spool_are_those_of_its_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import hashlib
+
+    monkeypatch.setattr(spool_module, "BLOCK_SIZE", 5)
+    data = bytes(range(256)) * 3
+    files = Spool()
+    files.write("processed/a.csv", data)
+    plain = {"processed/a.csv": data}
+    for source in (files, plain):
+        assert file_size(source, "processed/a.csv") == len(data)
+        assert file_sha256(source, "processed/a.csv") == hashlib.sha256(data).hexdigest()
+        assert b"".join(file_blocks(source, "processed/a.csv")) == data
+    assert max(map(len, file_blocks(files, "processed/a.csv"))) == 5  # never read whole
+    files.write("processed/a.csv", b"other")  # a file written again is hashed again
+    assert file_sha256(files, "processed/a.csv") == hashlib.sha256(b"other").hexdigest()
+    for ask in (file_size, file_sha256, lambda f, r: list(file_blocks(f, r))):
+        with pytest.raises(KeyError):
+            ask(files, "processed/missing.csv")

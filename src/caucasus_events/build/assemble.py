@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from array import array
 from collections import Counter
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -12,6 +13,7 @@ import pyarrow.compute as pc
 
 from caucasus_events.build.rawdata import Registries, shared_text
 from caucasus_events.build.rows import ArrowRows, ColumnRows, Tables
+from caucasus_events.build.spool import ArraySpool
 from caucasus_events.build.stage import ArticleResult
 from caucasus_events.build.tableschema import field_names
 from caucasus_events.problems import Problem
@@ -231,8 +233,9 @@ class Gathered:
     #: The line of each mention in its article's annotation, for the linter's messages: a
     #: machine integer each, where a dictionary by mention ID took a hundred bytes.
     mention_lines: array = field(default_factory=lambda: array("i"))
-    #: Each text's passage fingerprints, for the linter's shared-passage rule.
-    passages: dict[str, np.ndarray] = field(default_factory=dict)
+    #: Each text's passage fingerprints, for the linter's shared-passage rule: on disk until
+    #: it reads them.
+    passages: MutableMapping[str, np.ndarray] = field(default_factory=ArraySpool)
     problems: list[Problem] = field(default_factory=list)
     #: Articles whose annotation is pending, left out of the tables.
     pending: list[str] = field(default_factory=list)

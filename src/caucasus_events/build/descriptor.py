@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import yaml
 
 from caucasus_events import __version__
 from caucasus_events.build.models import MODELS
-from caucasus_events.build.rawdata import sha256_bytes
 from caucasus_events.build.safefile import FileFault, read_regular
+from caucasus_events.build.spool import file_sha256, file_size
 from caucasus_events.problems import Problem
 
 DATA_LICENSE = {
@@ -78,15 +79,16 @@ def read_citation(root: Path) -> tuple[dict, list[Problem]]:
     return cff, problems
 
 
-def descriptor(cff: dict, files: dict[str, bytes], sources: list[dict]) -> dict:
+def descriptor(cff: dict, files: Mapping[str, bytes], sources: list[dict]) -> dict:
     """The datapackage.json document.
 
     Parameters
     ----------
     cff : dict
         CITATION.cff, for title, description, contributors and keywords.
-    files : dict
-        Published files by path relative to the package root (``processed/...``).
+    files : Mapping
+        Published files by path relative to the package root (``processed/...``): a
+        :class:`~caucasus_events.build.spool.Spool` or a dictionary of bytes.
     sources : list of dict
         The publishers of the source texts (``title``, ``path``).
     """
@@ -106,8 +108,8 @@ def descriptor(cff: dict, files: dict[str, bytes], sources: list[dict]) -> dict:
                 # Frictionless misreads a Parquet file's size as None and reports a correct
                 # "bytes" as wrong, so Parquet resources carry it as "x-bytes" (checked by
                 # caucasus-events validate, with the hash, which Frictionless ignores for them).
-                "bytes" if suffix == "csv" else "x-bytes": len(files[path]),
-                "hash": "sha256:" + sha256_bytes(files[path]),
+                "bytes" if suffix == "csv" else "x-bytes": file_size(files, path),
+                "hash": "sha256:" + file_sha256(files, path),
             }
             if table in RESOURCE_LICENSES:
                 resource["licenses"] = RESOURCE_LICENSES[table]

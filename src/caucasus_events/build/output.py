@@ -9,18 +9,20 @@ after it is rolled forward by the next run, before anything else happens.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
 import signal
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
 from caucasus_events.build.safefile import os_message
+from caucasus_events.build.spool import file_blocks, file_sha256, file_size
 from caucasus_events.problems import InputError, Problem, UsageError
 
 STAGING = ".caucasus-events-staging"
@@ -61,10 +63,11 @@ def build_lock(root: Path, timeout: float, say=print) -> Iterator[None]:
         lock.release()
 
 
-def _fsync_write(path: Path, data: bytes) -> None:
+def _fsync_write(path: Path, blocks: Iterable[bytes]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as handle:
-        handle.write(data)
+        for block in blocks:
+            handle.write(block)
         handle.flush()
         os.fsync(handle.fileno())
 
@@ -177,19 +180,19 @@ def _present(root: Path) -> list[str]:
     ]
 
 
-def stale_outputs(root: Path, files: dict[str, bytes]) -> list[str]:
+def stale_outputs(root: Path, files: Mapping[str, bytes]) -> list[str]:
     """Files on disk that the last build wrote and this one no longer makes."""
     before = written_before(root)
     return [rel for rel in _present(root) if rel not in files and rel in before]
 
 
-def foreign_files(root: Path, files: dict[str, bytes]) -> list[str]:
+def foreign_files(root: Path, files: Mapping[str, bytes]) -> list[str]:
     """Entries of the output folders that no build wrote: never removed, reported."""
     before = written_before(root)
     return [rel for rel in _present(root) if rel not in files and rel not in before]
 
 
-def preflight(root: Path, files: dict[str, bytes]) -> None:
+def preflight(root: Path, files: Mapping[str, bytes]) -> None:
     """Check, before anything is written, that every output can be replaced.
 
     Each target must be a file or absent (not a folder, link or special file), each folder
@@ -261,7 +264,7 @@ def _writable(folder: Path) -> bool:
     return True
 
 
-def commit(root: Path, files: dict[str, bytes]) -> None:
+def commit(root: Path, files: Mapping[str, bytes]) -> None:
     """Replace the outputs with ``files`` (paths relative to ``root``), all or nothing.
 
     Raises
@@ -274,10 +277,10 @@ def commit(root: Path, files: dict[str, bytes]) -> None:
     if staging.exists():
         shutil.rmtree(staging)
     try:
-        for rel, data in files.items():
-            _fsync_write(staging / rel, data)
+        for rel in files:
+            _fsync_write(staging / rel, file_blocks(files, rel))
         plan = {"files": sorted(files), "remove": stale_outputs(root, files)}
-        _fsync_write(staging / (MANIFEST + ".part"), json.dumps(plan).encode())
+        _fsync_write(staging / (MANIFEST + ".part"), [json.dumps(plan).encode()])
     except OSError as exc:
         # Before the manifest: the outputs are untouched, and the partial staging goes.
         shutil.rmtree(staging, ignore_errors=True)
@@ -312,14 +315,19 @@ def _signals_held() -> Iterator[None]:
             signal.raise_signal(sig)
 
 
-def differences(root: Path, files: dict[str, bytes]) -> list[str]:
+def _sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def differences(root: Path, files: Mapping[str, bytes]) -> list[str]:
     """How the outputs on disk differ from ``files``: one line per differing file."""
     lines = []
-    for rel, data in sorted(files.items()):
+    for rel in sorted(files):
         path = root / rel
         if not path.is_file():
             lines.append(f"{rel}: missing (run `caucasus-events build`)")
-        elif path.read_bytes() != data:
+        elif path.stat().st_size != file_size(files, rel) or _sha256(path) != file_sha256(files, rel):
             lines.append(f"{rel}: differs from what raw/ builds (run `caucasus-events build`)")
     lines += [
         f"{rel}: no longer built (run `caucasus-events build` to remove it)"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import io
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, MutableSequence
+from collections.abc import Callable, Iterator, Mapping, MutableMapping, MutableSequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,9 +20,9 @@ from caucasus_events.build.buildcache import BuildCache
 from caucasus_events.build.inventory import inventory_problems
 from caucasus_events.build.models import MODELS
 from caucasus_events.build.progress import QUIET, Reporter
-from caucasus_events.build.rawdata import CODEBOOK_FILES, Registries, read_registries, sha256_bytes
+from caucasus_events.build.rawdata import CODEBOOK_FILES, Registries, read_registries
 from caucasus_events.build.rows import ArrowRows, ColumnRows, Tables
-from caucasus_events.build.spool import Spool
+from caucasus_events.build.spool import Spool, file_sha256
 from caucasus_events.build.stage import ArticleResult, process_article
 from caucasus_events.build.tableschema import codebook_categories, table_schema
 from caucasus_events.build.validate import TableFindings, check_frames, table_findings
@@ -343,7 +343,7 @@ class Linting:
     #: The line of each mention in its annotation, in the stage's order of the mentions.
     lines: MutableSequence[int]
     #: Each text's passage fingerprints, for the shared-passage rule.
-    passages: dict[str, np.ndarray]
+    passages: MutableMapping[str, np.ndarray]
 
 
 def _lint(tables: Tables, reg: Registries, linting: Linting, shared: Future | None) -> list[Problem]:
@@ -592,7 +592,7 @@ def summary(built: Built) -> str:
         if not name.endswith(" rows"):
             lines.append(f"{name}: {value}")
     lines.append("")
-    lines += [f"{sha256_bytes(data)}  {rel}" for rel, data in sorted(built.files.items())]
+    lines += [f"{file_sha256(built.files, rel)}  {rel}" for rel in sorted(built.files)]
     return "\n".join(lines)
 
 
