@@ -52,3 +52,26 @@ def test_event_rows_are_the_same_whatever_the_batches(
     found = make(project).tables["events"]
     assert len(expected) > at_once
     assert found.table.equals(expected.table)
+
+
+def test_quotes_of_a_closed_text_are_cut_to_snippets_and_the_stage_rows_stay() -> None:
+    long = "The ministers met in Brussels and agreed on the text of a peace treaty draft"
+    mentions = [
+        {"mention_id": f"M{i}", "quote": quote, "quote_complete": True}
+        for i, quote in enumerate([long, "Short one.", long[:45]])
+    ]
+    stage_rows = [dict(m) for m in mentions]
+    open_text = {"redistributable": True, "text_length": 100}
+    assert assemble.limit_quotes(mentions, open_text) is mentions
+    closed = {"redistributable": False, "text_length": 1000}  # a budget of min(40, 100 // 3) = 33
+    limited = assemble.limit_quotes(mentions, closed)
+    assert mentions == stage_rows  # the stage's result (which the cache holds) is unchanged
+    assert [m["quote"] for m in limited] == [
+        "The ministers met in Brussels",
+        "Short one.",
+        "The ministers met in Brussels",
+    ]
+    assert [m["quote_complete"] for m in limited] == [False, True, False]
+    assert limited[1] is mentions[1]
+    assert all(len(m["quote"]) <= 33 for m in limited)
+    assert assemble.limit_quotes([], closed) == []

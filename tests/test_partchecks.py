@@ -154,3 +154,31 @@ def test_a_dataframe_check_that_looks_at_other_rows_is_table_wide() -> None:
     checks = {c.name: partchecks.row_local(c, Counted) for c in Counted.to_schema().checks}
     assert checks == {"rising": False, "positive": True}
     assert partchecks.row_local(Events.to_schema().checks[0], Events)
+
+
+def test_frames_made_from_arrow_when_read_check_as_frames_held_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    from caucasus_events.build import validate
+
+    schemas = {
+        table: json.loads((REPO / "schemas" / f"{table}.json").read_text(encoding="utf-8"))
+        for table in MODELS
+    }
+    arrow = {table: pq.read_table(REPO / "processed" / f"{table}.parquet") for table in MODELS}
+    held = frames()
+    made = []
+    monkeypatch.setattr(
+        validate, "to_frame", lambda table, schema: made.append(schema) or to_frame(table, schema)
+    )
+    lazy = validate.FramesOfTables(arrow, schemas)
+    assert list(lazy) == list(held) and len(lazy) == len(held) and not made
+    pd.testing.assert_frame_equal(lazy["mentions"], held["mentions"])
+    assert lazy["mentions"] is lazy["mentions"] and len(made) == 1  # the last read is kept
+    for table in ("events", "articles", "actors", "places"):
+        lazy[table]
+    assert len(lazy._recent) == validate.FramesOfTables.RECENT and "mentions" not in lazy._recent
+    found = {table: table_findings(table, frame) for table, frame in held.items()}
+    made.clear()
+    assert check_frames(lazy, found=found) == check_frames(held, found=found) == []
+    # Every table's checks were found where it was made: the frames are made only for the
+    # checks across tables, a few at a time.
+    assert made and len(lazy._recent) <= validate.FramesOfTables.RECENT

@@ -230,3 +230,30 @@ def test_interrupted_commit_is_reported(package):
     problems = validate_package(package, frictionless=False)
     assert [p.path for p in problems] == [".caucasus-events-staging"]
     assert "interrupted" in problems[0].message
+
+
+def test_quotes_checked_a_slice_at_a_time_find_what_all_at_once_find(
+    built: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from caucasus_events.build import validate
+    from caucasus_events.frames import to_frame
+
+    schema = json.loads((built / "schemas" / "mentions.json").read_text(encoding="utf-8"))
+    import pandas as pd
+
+    read = to_frame(pq.read_table(built / "processed" / "mentions.parquet"), schema)
+    mentions = pd.concat([read] * 4, ignore_index=True)  # rows enough for several slices
+    broken = mentions.copy()
+    for i in (0, 3, len(broken) - 1):  # in the first slice, a middle one and the last
+        broken.loc[i, "quote_sha256"] = "0" * 64
+    broken.loc[4, "quote_length"] = 0
+    whole = validate.quote_problems(broken, {})
+    monkeypatch.setattr(validate, "QUOTE_ROWS_AT_ONCE", 2)
+    assert validate.quote_problems(broken, {}) == whole
+    assert [(p.line, p.field) for p in whole] == [
+        (2, "quote_sha256"),
+        (5, "quote_sha256"),
+        (6, "quote_length"),
+        (len(broken) + 1, "quote_sha256"),
+    ]
+    assert validate.quote_problems(mentions, {}) == []

@@ -28,7 +28,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     # variable when it is imported, which the command line does not do before this point; a
     # value the user set is kept.
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+    from caucasus_events.build.allocator import fix_mmap_threshold
     from caucasus_events.build.pipeline import build
+
+    fix_mmap_threshold()  # so that freed arrays go back to the system (see build.allocator)
 
     return build(
         _root(args.root),

@@ -11,32 +11,18 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from caucasus_events.build.rawdata import Registries, shared_text
-from caucasus_events.build.rows import ArrowRows, ColumnRows, Tables
+from caucasus_events.build.rawdata import Registries
+from caucasus_events.build.rows import ArrowRows, ColumnRows, RowBatches, Tables
 from caucasus_events.build.spool import ArraySpool
 from caucasus_events.build.stage import ArticleResult
-from caucasus_events.build.tableschema import field_names
+from caucasus_events.build.tableschema import table_schema
+from caucasus_events.frames import arrow_schema
 from caucasus_events.problems import Problem
 
 #: For a text that may not be redistributed, the published quotes together hold at most this
 #: share of its characters, and each at most SNIPPET_MAX characters (a short citation).
 QUOTE_SHARE = 0.10
 SNIPPET_MAX = 40
-#: Fields of the mentions whose values repeat from row to row (event IDs, codes, names as
-#: written): kept as one shared string each, where the stage makes one per row.
-REPEATED_MENTION_FIELDS = (
-    "event_id",
-    "date_text",
-    "date_precision",
-    "date_relation",
-    "disagreement_field",
-    "source_as_written",
-    "target_as_written",
-    "place_as_written",
-    "annotator",
-)
-
-
 #: Rows made as dictionaries before they go into a table's columns at once.
 ROWS_AT_ONCE = 4096
 
@@ -45,26 +31,39 @@ def _number(value: str | None) -> float | None:
     return None if value is None else float(value)
 
 
-def event_rows(reg: Registries, mentions: ColumnRows) -> tuple[ColumnRows, list[Problem]]:
+def _counts(values: pa.Array | pa.ChunkedArray) -> Counter[str]:
+    """How many times each value occurs, by Arrow's hashing."""
+    counted = pc.value_counts(values)
+    return Counter(
+        dict(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True))
+    )
+
+
+def event_rows(reg: Registries, mentions: ArrowRows) -> tuple[ArrowRows, list[Problem]]:
     """One row per event, with the values derived from the codebooks and the mention counts."""
     books = reg.codebooks
     cameo = {row["code"]: row for row in books["cameo_codes"]}
     types = {row["type"]: row for row in books["plover_types"]}
     mode_scores = {(row["type"], row["mode"]): row["score"] for row in books["plover_modes"]}
-    n_mentions: Counter[str] = Counter(mentions.columns["event_id"])
-    n_disagreements: Counter[str] = Counter(
-        event_id
-        for event_id, disagreement in zip(
-            mentions.columns["event_id"], mentions.columns["disagreement_field"], strict=True
+    table = mentions.table
+    n_mentions = _counts(table.column("event_id"))
+    disagreement = table.column("disagreement_field")
+    n_disagreements = _counts(
+        table.column("event_id").filter(pc.fill_null(pc.not_equal(disagreement, ""), False))
+    )
+    by_event = table.select(["event_id", "article_id"]).group_by("event_id", use_threads=False)
+    distinct = by_event.aggregate([("article_id", "count_distinct")])
+    n_articles = Counter(
+        dict(
+            zip(
+                distinct["event_id"].to_pylist(),
+                distinct["article_id_count_distinct"].to_pylist(),
+                strict=True,
+            )
         )
-        if disagreement
     )
-    n_articles: Counter[str] = Counter(
-        event_id
-        for event_id, _ in set(zip(mentions.columns["event_id"], mentions.columns["article_id"], strict=True))
-    )
-    rows, problems = ColumnRows(field_names("events")), []
-    batch: list[dict] = []  # rows go into the columns a batch at a time: one at a time took half the time
+    rows, problems = RowBatches(gathering_schema("events")), []
+    batch: list[dict] = []  # rows go into the batches a few at a time: one at a time took half the time
     for event_id, event in reg.events.items():
         if len(batch) == ROWS_AT_ONCE:
             rows.extend(batch)
@@ -113,68 +112,56 @@ def event_rows(reg: Registries, mentions: ColumnRows) -> tuple[ColumnRows, list[
             }
         )
     rows.extend(batch)
-    return rows, problems
+    return rows.finish(), problems
 
 
-def event_link_rows(reg: Registries, events: ColumnRows) -> dict[str, ColumnRows]:
+def event_link_rows(reg: Registries, events: ArrowRows) -> dict[str, ArrowRows]:
     """The long tables of event actors and contexts, for the events that are published."""
-    published = set(events.columns["event_id"])
-    actors, contexts = [], []
+    published = set(events.column("event_id"))
+    actors, contexts = (
+        RowBatches(gathering_schema("event_actors")),
+        RowBatches(gathering_schema("event_contexts")),
+    )
     for event_id, event in reg.events.items():
         if event_id not in published:
             continue
         for role in ("source", "target"):
-            actors += [
+            actors.extend(
                 {"event_id": event_id, "role": role, "actor_id": actor, "rank": rank}
                 for rank, actor in enumerate(event[role], 1)
-            ]
-        contexts += [
+            )
+        contexts.extend(
             {"event_id": event_id, "context": context, "rank": rank}
             for rank, context in enumerate(event["contexts"], 1)
-        ]
-    return {
-        "event_actors": ColumnRows(field_names("event_actors"), actors),
-        "event_contexts": ColumnRows(field_names("event_contexts"), contexts),
-    }
+        )
+    return {"event_actors": actors.finish(), "event_contexts": contexts.finish()}
 
 
-def limit_quotes(mentions: ColumnRows, articles: ColumnRows) -> None:
-    """Cut the quotes of texts that may not be redistributed to short snippets, in place.
+def limit_quotes(mentions: list[dict], article: dict) -> list[dict]:
+    """One article's mentions, the quotes cut to short snippets when its text may not be
+    redistributed.
 
     Each snippet is the passage's beginning, cut at a word boundary, at most SNIPPET_MAX
     characters and at most an equal share of QUOTE_SHARE of the text, so that the published
     quotes of one text never hold more than that share of it. Offsets, length and SHA-256 of
     the whole passage stay, so that ``ce.rehydrate`` can restore it from a copy of the text.
-    Each article's ``quotes_complete`` says whether its quotes were left whole.
+    A cut mention is a new dictionary (the stage's result, which the build cache may hold,
+    stays as it was); one left whole is the same.
     """
-    closed = {
-        article_id: length
-        for article_id, length, redistributable in zip(
-            articles.columns["article_id"],
-            articles.columns["text_length"],
-            articles.columns["redistributable"],
-            strict=True,
-        )
-        if not redistributable
-    }
-    article_ids, quotes = mentions.columns["article_id"], mentions.columns["quote"]
-    complete = mentions.columns["quote_complete"]
-    per_text = Counter(article_id for article_id in article_ids if article_id in closed)
-    for i, article_id in enumerate(article_ids):
-        length = closed.get(article_id)
-        if length is None:
-            continue
-        budget = min(SNIPPET_MAX, int(QUOTE_SHARE * length) // per_text[article_id])
-        quote = quotes[i]
+    if article["redistributable"] or not mentions:
+        return mentions
+    budget = min(SNIPPET_MAX, int(QUOTE_SHARE * article["text_length"]) // len(mentions))
+    limited = []
+    for mention in mentions:
+        quote = mention["quote"]
         if len(quote) > budget:
             cut = quote[:budget]
             # Cut after the last whole word, when there is one.
             if " " in cut.rstrip():
                 cut = cut[: cut.rstrip().rindex(" ")]
-            quotes[i] = cut.rstrip()
-            complete[i] = False
-    cut_texts = {article_id for article_id, whole in zip(article_ids, complete, strict=True) if not whole}
-    articles.columns["quotes_complete"] = [a not in cut_texts for a in articles.columns["article_id"]]
+            mention = {**mention, "quote": cut.rstrip(), "quote_complete": False}
+        limited.append(mention)
+    return limited
 
 
 def registry_rows(reg: Registries) -> dict[str, list[dict]]:
@@ -219,16 +206,29 @@ def registry_rows(reg: Registries) -> dict[str, list[dict]]:
     }
 
 
+def gathering_schema(table: str) -> pa.Schema:
+    """The Arrow schema ``table``'s rows are gathered in: its files' types, but categorical
+    columns as plain text (they are dictionary-encoded once the rows are in their order, see
+    :func:`.serialize.arrow_table`)."""
+    return pa.schema(
+        [
+            field.with_type(pa.string()) if pa.types.is_dictionary(field.type) else field
+            for field in arrow_schema(table_schema(table))
+        ]
+    )
+
+
 @dataclass
 class Gathered:
     """What the build keeps of the stage's results, taken in one article at a time.
 
-    Rows go into columns as each result arrives, so that no result outlives its article; see
-    :class:`~caucasus_events.build.rows.ColumnRows` for why.
+    Rows go into Arrow record batches as each result arrives, so that no result outlives its
+    article; see :class:`~caucasus_events.build.rows.RowBatches` for why. Each article's
+    quotes are limited here (:func:`limit_quotes` needs that article alone).
     """
 
-    mentions: ColumnRows = field(default_factory=lambda: ColumnRows(field_names("mentions")))
-    articles: ColumnRows = field(default_factory=lambda: ColumnRows(field_names("articles")))
+    mentions: RowBatches = field(default_factory=lambda: RowBatches(gathering_schema("mentions")))
+    articles: RowBatches = field(default_factory=lambda: RowBatches(gathering_schema("articles")))
     quantities: list[dict] = field(default_factory=list)
     #: The line of each mention in its article's annotation, for the linter's messages: a
     #: machine integer each, where a dictionary by mention ID took a hundred bytes.
@@ -247,36 +247,45 @@ class Gathered:
             self.pending.append(article_id)
         if self.problems:
             return  # the build stops with the problems: rows would only take memory
-        for row in result.mentions:
-            for name in REPEATED_MENTION_FIELDS:
-                row[name] = shared_text(row[name])
-        self.mentions.extend(result.mentions)
+        mentions = result.mentions
+        if result.article is not None:
+            mentions = limit_quotes(mentions, result.article)
+            whole = all(mention["quote_complete"] for mention in mentions)
+            self.articles.extend([{**result.article, "quotes_complete": whole}])
+            self.passages[article_id] = result.passages
+        self.mentions.extend(mentions)
         self.quantities += result.quantities
         self.mention_lines.extend(result.mention_lines)
-        if result.article is not None:
-            self.articles.append({**result.article, "quotes_complete": True})  # see limit_quotes
-            self.passages[article_id] = result.passages
 
 
 def all_rows(reg: Registries, gathered: Gathered) -> tuple[Tables, list[Problem]]:
     """Every table's rows, in publication order, and the problems found assembling them."""
-    events, problems = event_rows(reg, gathered.mentions)
-    limit_quotes(gathered.mentions, gathered.articles)
+    mentions = gathered.mentions.finish()
+    events, problems = event_rows(reg, mentions)
     tables = {
         "events": events,
         **event_link_rows(reg, events),
-        "mentions": gathered.mentions,
+        "mentions": mentions,
         "quantities": gathered.quantities,
-        "articles": gathered.articles,
+        "articles": gathered.articles.finish(),
         **registry_rows(reg),
     }
     return tables, problems
 
 
-def sort_rows(rows: ColumnRows | list[dict], keys: list[str]) -> ColumnRows | list[dict]:
-    """Rows ordered by ``keys`` (nulls first), for output that does not depend on input order."""
+def sort_rows(
+    rows: ArrowRows | ColumnRows | list[dict], keys: list[str]
+) -> ArrowRows | ColumnRows | list[dict]:
+    """Rows ordered by ``keys`` (nulls first), for output that does not depend on input order.
+
+    Columns are sorted in place; Arrow rows are given as a new table (Arrow's sort is stable,
+    and orders text by code point as Python does).
+    """
     if not keys:
         return rows
+    if isinstance(rows, ArrowRows):
+        order = pc.sort_indices(rows.table, sort_keys=[(key, "ascending", "at_start") for key in keys])
+        return ArrowRows(rows.table.take(order))
     if isinstance(rows, ColumnRows):
         # One stable sort per key, the last key first, gives the order of the tuples' sort;
         # a column without nulls is sorted on its values directly, which is much faster.

@@ -8,6 +8,7 @@ everything the build itself refuses has been fixed.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections import defaultdict
@@ -165,11 +166,12 @@ class Linter:
     ):
         self.reg, self.tables, self.texts, self.lines, self.passages = reg, tables, texts, lines, passages
         self.findings: list[tuple[Rule, Problem]] = []
-        # Rows are read from the columns (see ColumnRows): a dictionary for every mention,
-        # held for the whole run, would take more memory than the tables.
-        self.mention_columns = tables["mentions"].columns
+        # Rows are read from the columns: a dictionary for every mention, held for the whole
+        # run, would take more memory than the tables. A column is made once, when a rule first
+        # reads it (the build holds the mentions in Arrow, see RowBatches).
+        self.mention_column = functools.cache(tables["mentions"].column)
         self.mentions = defaultdict(list)  # event ID: positions of its mentions
-        for position, event_id in enumerate(self.mention_columns["event_id"]):
+        for position, event_id in enumerate(self.mention_column("event_id")):
             self.mentions[event_id].append(position)
         events = tables["events"].columns
         self.cameo_of = dict(zip(events["event_id"], events["cameo_code"], strict=True))
@@ -184,7 +186,7 @@ class Linter:
 
     def at_mention(self, rule_id: str, position: int, field: str, message: str) -> None:
         """Report at the mention in row ``position`` of the mentions, as the stage made them."""
-        article_id = self.mention_columns["article_id"][position]
+        article_id = self.mention_column("article_id")[position]
         self.report(rule_id, f"raw/annotations/{article_id}.yaml", self.lines[position], field, message)
 
     def run(self, shared_passages: bool = True) -> list[tuple[Rule, Problem]]:
@@ -223,7 +225,7 @@ class Linter:
 
     def routine_formulas(self) -> None:
         coded = set().union(*(alternatives for _, _, alternatives, _ in FORMULAS))
-        for position, event_id in enumerate(self.mention_columns["event_id"]):
+        for position, event_id in enumerate(self.mention_column("event_id")):
             if (code := self.cameo_of[event_id]) not in coded:
                 continue
             mention = self.tables["mentions"].row(position)
@@ -240,7 +242,7 @@ class Linter:
                     )
 
     def inferred_initiators(self) -> None:
-        written = self.mention_columns["source_as_written"]
+        written = self.mention_column("source_as_written")
         for event_id, quad_class, source in self.event_columns("event_id", "quad_class", "source_actor_id"):
             if quad_class != MATERIAL_CONFLICT or source is None:
                 continue
@@ -277,23 +279,49 @@ class Linter:
                     f"({', '.join(sorted(others))}): say in the note which addressee the text names",
                 )
 
+    def _runs_in_texts(
+        self, article_ids: list[str], wanted: np.ndarray, forget: bool
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """The runs of ``wanted`` (sorted, distinct) that the texts hold, TEXTS_AT_ONCE texts at
+        a time: for each block, their places in ``wanted`` (sorted) and the texts holding them.
+
+        One lookup per text costs more in calls than in work; all texts at once would hold
+        every text's runs twice. With ``forget``, each text's fingerprints are dropped from
+        ``passages`` once read (they are read for the last time).
+        """
+        for first in range(0, len(article_ids), TEXTS_AT_ONCE):
+            names = article_ids[first : first + TEXTS_AT_ONCE]
+            block = [self.passages.pop(name) if forget else self.passages[name] for name in names]
+            held = np.concatenate([np.empty(0, dtype=np.uint64), *block])
+            held_in = np.repeat(
+                np.arange(first, first + len(block), dtype=np.int32), [len(prints) for prints in block]
+            )
+            # Searched in sorted order, the lookups walk ``wanted`` from start to end instead of
+            # jumping about it: four times faster once it outgrows the processor's cache.
+            order = np.argsort(held, kind="stable")
+            held, held_in = held[order], held_in[order]
+            at = np.minimum(np.searchsorted(wanted, held), len(wanted) - 1)
+            hit = wanted[at] == held
+            yield at[hit], held_in[hit]
+
     def shared_passages(self) -> None:
         # Each run of SHINGLE_WORDS words becomes a 64-bit fingerprint: the quotes' runs are
         # looked up among each text's (computed by the stage, see passage_fingerprints), so
         # memory grows with the quotes, not with the corpus's characters. Every finding is then
         # confirmed on the words themselves, so a fingerprint collision cannot produce one.
-        columns = self.mention_columns
+        mentions = self.tables["mentions"]
         # Positions of the complete quotes, as an array: a list holds an object per position.
-        complete = np.flatnonzero(np.fromiter(columns["quote_complete"], dtype=bool))
-        quotes = columns["quote"]
+        complete = np.flatnonzero(np.fromiter(self.mention_column("quote_complete"), dtype=bool))
+        mention_articles = self.mention_column("article_id")
         article_ids = list(self.texts)
         place = {article_id: index for index, article_id in enumerate(article_ids)}
-        own = np.array([place.get(columns["article_id"][i], -1) for i in complete], dtype=np.int32)
+        own = np.array([place.get(mention_articles[i], -1) for i in complete], dtype=np.int32)
         # The quotes' distinct runs, QUOTES_AT_ONCE quotes at a time: the words of every quote at
         # once would take more memory than the tables. Indexes are 32-bit, halving the arrays
         # as long as the quotes' runs (the largest this rule makes).
         chunks = [
-            _distinct_pairs(*_fingerprints([quotes[i] for i in complete[first : first + QUOTES_AT_ONCE]]))
+            # The quotes taken a chunk at a time too: they are the largest column.
+            _distinct_pairs(*_fingerprints(mentions.take("quote", complete[first : first + QUOTES_AT_ONCE])))
             for first in range(0, len(complete), QUOTES_AT_ONCE)
         ]
         prints = np.concatenate([np.empty(0, dtype=np.uint64), *(prints for prints, _ in chunks)])
@@ -307,43 +335,16 @@ class Linter:
         if not len(prints):
             return
         size = np.bincount(owner, minlength=len(complete))  # distinct runs of each quote
-        wanted = np.sort(prints)  # repeated runs do no harm to the lookups below
-        found_prints, found_in = [], []
-        # The texts' fingerprints looked up TEXTS_AT_ONCE texts at a time: one lookup per text
-        # costs more in calls than in work, all texts at once would hold them all twice.
-        for first in range(0, len(article_ids), TEXTS_AT_ONCE):
-            # Popped: each text's fingerprints are read once, and their memory then serves the
-            # arrays of the steps below (as large as the texts' at 30,000 articles).
-            block = [
-                self.passages.pop(article_id) for article_id in article_ids[first : first + TEXTS_AT_ONCE]
-            ]
-            held = np.concatenate([np.empty(0, dtype=np.uint64), *block])
-            held_in = np.repeat(
-                np.arange(first, first + len(block), dtype=np.int32), [len(prints) for prints in block]
-            )
-            # Searched in sorted order, the lookups walk ``wanted`` from start to end instead of
-            # jumping about it: four times faster once it outgrows the processor's cache.
-            order = np.argsort(held, kind="stable")
-            held, held_in = held[order], held_in[order]
-            at = np.minimum(np.searchsorted(wanted, held), len(wanted) - 1)
-            hit = wanted[at] == held
-            found_prints.append(held[hit])
-            found_in.append(held_in[hit])
-        occurrence_prints, occurrence_in = np.concatenate(found_prints), np.concatenate(found_in)
-        del wanted, found_prints, found_in
-        if not len(occurrence_prints):
-            return
-        # The occurrences sorted by run, once: each run's texts are then one slice, found by
-        # binary search. (A hash join of each block of quotes against all the occurrences rebuilt
-        # its table once per block, which grew with the square of the corpus: 90 s at 100,000
-        # articles; np.unique and np.isin would each sort them again, in several copies.)
-        order = np.argsort(occurrence_prints, kind="stable")
-        occurrence_prints, occurrence_in = occurrence_prints[order], occurrence_in[order]
-        del order
-        starts = np.flatnonzero(np.concatenate(([True], occurrence_prints[1:] != occurrence_prints[:-1])))
-        distinct, only_text = occurrence_prints[starts], occurrence_in[starts]
-        texts_holding = np.diff(np.append(starts, len(occurrence_prints)))
-        del starts
+        distinct = np.unique(prints)
+        # How many texts hold each run, and for a run one text holds, which: counted, not
+        # listed, for every run (the occurrences, as many as the quotes' runs, are listed below
+        # only for the runs that can link a quote to another text).
+        texts_holding = np.zeros(len(distinct), dtype=np.int32)
+        only_text = np.zeros(len(distinct), dtype=np.int32)
+        for at, held_in in self._runs_in_texts(article_ids, distinct, forget=False):
+            first = np.flatnonzero(np.concatenate(([True], at[1:] != at[:-1])))  # ``at`` is sorted
+            texts_holding[at[first]] += np.diff(np.append(first, len(at))).astype(np.int32)
+            only_text[at] = held_in
         # A run found in no text, or only in the quote's own text, links the quote to no other
         # text: leave those out before pairing quotes with texts (nearly every run, usually).
         # Decided QUOTES_AT_ONCE quotes at a time, so that no array of that step is as long as
@@ -353,27 +354,31 @@ class Linter:
             np.searchsorted(owner, np.arange(0, len(complete) + QUOTES_AT_ONCE, QUOTES_AT_ONCE))
         ):
             part_prints, part_owner = prints[low:high], owner[low:high]
-            # Looked up in sorted order, as the texts' runs are above (seven times faster at
-            # 100,000 articles), then put back in the quotes' order.
+            # Looked up in sorted order, as the texts' runs are (seven times faster at 100,000
+            # articles), then put back in the quotes' order. Every quote's run is in ``distinct``.
             order = np.argsort(part_prints)
             at = np.empty(len(order), dtype=np.intp)
-            at[order] = np.minimum(np.searchsorted(distinct, part_prints[order]), len(distinct) - 1)
-            known = distinct[at] == part_prints
-            holding = np.where(known, texts_holding[at], 0)
+            at[order] = np.searchsorted(distinct, part_prints[order])
+            holding = texts_holding[at]
             useful = (holding > 1) | ((holding == 1) & (only_text[at] != own[part_owner]))
             asked_mention.append(part_owner[useful])  # ordered by mention
             asked_print.append(part_prints[useful])
-        del prints, owner, only_text
+        del prints, owner, only_text, texts_holding, distinct
         asked_mention, asked_print = np.concatenate(asked_mention), np.concatenate(asked_print)
-        # Only the occurrences of asked runs are needed from here on: each distinct run kept or
-        # left out whole, the occurrences stay sorted by run.
         if not len(asked_print):
             return
+        # The occurrences of the asked runs, sorted by run once: each run's texts are then one
+        # slice, found by binary search. (A hash join of each block of quotes against all the
+        # occurrences rebuilt its table once per block, which grew with the square of the
+        # corpus: 90 s at 100,000 articles; np.unique and np.isin would each sort them again.)
         asked = np.unique(asked_print)
-        at = np.minimum(np.searchsorted(asked, distinct), len(asked) - 1)
-        kept = np.repeat(asked[at] == distinct, texts_holding)
-        occurrence_prints, occurrence_in = occurrence_prints[kept], occurrence_in[kept]
-        del distinct, texts_holding, asked, at, kept
+        found = [(asked[at], held_in) for at, held_in in self._runs_in_texts(article_ids, asked, forget=True)]
+        occurrence_prints = np.concatenate([np.empty(0, dtype=np.uint64), *(prints for prints, _ in found)])
+        occurrence_in = np.concatenate([np.empty(0, dtype=np.int32), *(held_in for _, held_in in found)])
+        del found, asked
+        order = np.argsort(occurrence_prints, kind="stable")
+        occurrence_prints, occurrence_in = occurrence_prints[order], occurrence_in[order]
+        del order
         # The quotes' runs paired with the texts holding them, QUOTES_AT_ONCE quotes at a time:
         # a run that many texts hold (a formula, boilerplate) pairs each of its quotes with each
         # of those texts, which for every quote at once takes more memory than the tables.
@@ -390,7 +395,6 @@ class Linter:
             )
             hit = shared >= SIMILARITY * size[mention]
             candidates += zip(mention[hit].tolist(), article[hit].tolist(), strict=True)
-        mention_articles = columns["article_id"]
         seen = set()
         for mention_index, article_index in candidates:
             mention = self.tables["mentions"].row(complete[mention_index])
@@ -454,9 +458,8 @@ class Linter:
                 )
 
     def date_remarks(self) -> None:
-        columns = self.mention_columns
         for position, (field, relation) in enumerate(
-            zip(columns["disagreement_field"], columns["date_relation"], strict=True)
+            zip(self.mention_column("disagreement_field"), self.mention_column("date_relation"), strict=True)
         ):
             if field == "date" and relation != "disjoint":
                 mention = self.tables["mentions"].row(position)
@@ -472,7 +475,7 @@ class Linter:
         offices = {r["short"]: r.get("speaks_as") for r in self.reg.publishers.values()}
         articles = self.tables["articles"].columns
         publisher_of = dict(zip(articles["article_id"], articles["publisher_short"], strict=True))
-        texts = self.mention_columns["article_id"]
+        texts = self.mention_column("article_id")
         for event_id, root, source in self.event_columns("event_id", "cameo_root", "source_actor_id"):
             if root not in VERBAL_ROOTS:
                 continue

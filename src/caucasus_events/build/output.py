@@ -234,7 +234,7 @@ def preflight(root: Path, files: Mapping[str, bytes]) -> None:
         )
         for rel in foreign_files(root, files)
     ]
-    needed = sum(len(data) for data in files.values()) + SPACE_MARGIN
+    needed = sum(file_size(files, rel) for rel in files) + SPACE_MARGIN
     try:
         free = shutil.disk_usage(root).free
     except OSError:

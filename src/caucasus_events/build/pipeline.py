@@ -25,7 +25,7 @@ from caucasus_events.build.rows import ArrowRows, ColumnRows, Tables
 from caucasus_events.build.spool import Spool, file_sha256
 from caucasus_events.build.stage import ArticleResult, process_article
 from caucasus_events.build.tableschema import codebook_categories, table_schema
-from caucasus_events.build.validate import TableFindings, check_frames, table_findings
+from caucasus_events.build.validate import FramesOfTables, TableFindings, check_frames, table_findings
 from caucasus_events.frames import to_frame
 from caucasus_events.problems import InputError, Problem, UsageError, relpath
 
@@ -399,16 +399,20 @@ def _shared_passages_in_worker() -> list[tuple[lint.Rule, Problem]]:
     return lint.shared_passage_findings(reg, tables, texts, linting.lines, linting.passages)
 
 
-def _sorted(table: str, rows: ColumnRows | list[dict]) -> ColumnRows | list[dict]:
+def _sorted(table: str, rows: ArrowRows | ColumnRows | list[dict]) -> ArrowRows | ColumnRows | list[dict]:
     return assemble.sort_rows(rows, MODELS[table].Config.metadata["row_order"])
 
 
 def _encode(
-    rows: ColumnRows | list[dict], schema: dict, csv_out: BinaryIO | None, parquet_out: BinaryIO | None
+    rows: ArrowRows | ColumnRows | list[dict],
+    schema: dict,
+    csv_out: BinaryIO | None,
+    parquet_out: BinaryIO | None,
 ) -> pa.Table | None:
     """Write one table's CSV and Parquet files (either left out when its handle is None); return
     its Arrow table when the Parquet file was written."""
-    columns = serialize.columns_of(rows, schema)
+    # Arrow rows are read a slice at a time; columns are taken apart once for both files.
+    columns = None if isinstance(rows, ArrowRows) else serialize.columns_of(rows, schema)
     if csv_out is not None:
         serialize.write_csv(csv_out, rows, schema, columns)
     if parquet_out is None:
@@ -505,11 +509,13 @@ def _encode_here(
     tables: Tables, schemas: dict[str, dict], files: Spool
 ) -> Iterator[tuple[str, pa.Table, TableFindings | None]]:
     for table, schema in schemas.items():
+        # Arrow rows are sorted into a new table: the one in the stage's order goes now.
+        tables[table] = _sorted(table, tables[table])
         with (
             files.writing(f"processed/{table}.csv") as csv_out,
             files.writing(f"processed/{table}.parquet") as parquet_out,
         ):
-            arrow = _encode(_sorted(table, tables[table]), schema, csv_out, parquet_out)
+            arrow = _encode(tables[table], schema, csv_out, parquet_out)
         yield table, arrow, None
 
 
@@ -549,7 +555,7 @@ def serialize_all(
     keys = {"plover_types.type": [row["type"] for row in reg.codebooks["plover_types"]]}
     files = Spool()
     schemas = {table: table_schema(table, codebook_categories(table, keys)) for table in MODELS}
-    frames, rows, found = {}, {}, {}
+    rows, found = {}, {}
     warnings = []
     with _executor(tables, schemas, workers, reg, linting) as (pool, mapper):
         # Asked for first, so that the process taking it has not sorted its rows yet.
@@ -560,14 +566,18 @@ def serialize_all(
         # Once a table is encoded its rows are kept as the Arrow table, sorted, in a third of
         # the memory of the rows the stage made.
         for table, arrow, findings in encoding:
-            frames[table] = to_frame(arrow, schemas[table])
+            if findings is None and mapper is map:
+                # Checked alone now, as a pool's process checks what it encodes: the checks'
+                # memory is taken while the tables still to come are not yet made.
+                findings = table_findings(table, to_frame(arrow, schemas[table]))
             if findings is not None:
                 found[table] = findings
             rows[table] = ArrowRows(arrow)
             del tables[table]  # a pool's processes have their own copy
         for table, schema in schemas.items():
             files.write(f"schemas/{table}.json", serialize.json_bytes(schema))
-        problems = check_frames({table: frames[table] for table in schemas}, mapper=mapper, found=found)
+        frames = FramesOfTables({table: rows[table].table for table in schemas}, schemas)
+        problems = check_frames(frames, mapper=mapper, found=found)
         del frames
     if problems:
         raise InputError(problems)

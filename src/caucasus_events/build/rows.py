@@ -1,13 +1,11 @@
-"""A table's rows held as one list per column, which is what a large build keeps in memory."""
+"""A table's rows as a build holds them: one list per column, or Arrow record batches."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from operator import itemgetter
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    import pyarrow as pa
+import pyarrow as pa
 
 
 class ColumnRows:
@@ -54,6 +52,15 @@ class ColumnRows:
         """Row ``index`` as a dictionary (a copy: changing it changes no column)."""
         return {name: values[index] for name, values in self.columns.items()}
 
+    def column(self, name: str) -> list:
+        """The values of field ``name`` (the column itself)."""
+        return self.columns[name]
+
+    def take(self, name: str, positions: Sequence[int]) -> list:
+        """The values of field ``name`` in the rows at ``positions``."""
+        column = self.columns[name]
+        return [column[i] for i in positions]
+
     def reorder(self, order: list[int]) -> None:
         """Put the rows in ``order`` (positions of the current rows), in place."""
         for name, values in self.columns.items():
@@ -98,6 +105,20 @@ class ArrowRows:
         """Row ``index`` as a dictionary."""
         return self.table.slice(index, 1).to_pylist()[0]
 
+    def column(self, name: str) -> list:
+        """The values of field ``name`` as a list, made when asked for, one object per distinct
+        text (a column of IDs repeats each many times)."""
+        column = self.table.column(name)
+        if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+            return column.to_pylist()
+        encoded = column.combine_chunks().dictionary_encode()
+        distinct = encoded.dictionary.to_pylist()
+        return [None if i is None else distinct[i] for i in encoded.indices.to_pylist()]
+
+    def take(self, name: str, positions: Sequence[int]) -> list:
+        """The values of field ``name`` in the rows at ``positions``."""
+        return self.table.column(name).take(pa.array(positions, pa.int64())).to_pylist()
+
     def __repr__(self) -> str:
         return f"ArrowRows({len(self)} rows; {', '.join(self.table.column_names)})"
 
@@ -120,6 +141,48 @@ class _ArrowColumns(Mapping[str, list]):
         return self.table.num_columns
 
 
-#: A build's tables by name while it assembles and checks them: the large ones as columns,
-#: the small ones as dictionaries.
-Tables = dict[str, "ColumnRows | list[dict]"]
+class RowBatches:
+    """Rows taken in as they come and kept as Arrow record batches, for a table too large to
+    hold as Python objects (the mentions: a third of the memory of :class:`ColumnRows`).
+
+    Rows wait as columns until ``rows_per_batch`` of them have come, then become one record
+    batch of ``schema``; :meth:`finish` gives the table.
+
+    Parameters
+    ----------
+    schema : pyarrow.Schema
+        The fields of the rows and their Arrow types.
+    rows_per_batch : int
+        Rows held as Python objects at most.
+    """
+
+    __slots__ = ("batches", "pending", "rows_per_batch", "schema")
+
+    def __init__(self, schema: pa.Schema, rows_per_batch: int = 8192):
+        self.schema, self.rows_per_batch = schema, rows_per_batch
+        self.pending = ColumnRows(schema.names)
+        self.batches: list[pa.RecordBatch] = []
+
+    def extend(self, rows: Iterable[dict]) -> None:
+        """Add every row of ``rows`` (a ``KeyError`` when one lacks a field)."""
+        self.pending.extend(rows)
+        if len(self.pending) >= self.rows_per_batch:
+            self._close_batch()
+
+    def _close_batch(self) -> None:
+        if len(self.pending):
+            self.batches.append(pa.RecordBatch.from_pydict(self.pending.columns, schema=self.schema))
+            self.pending = ColumnRows(self.schema.names)
+
+    def __len__(self) -> int:
+        return sum(batch.num_rows for batch in self.batches) + len(self.pending)
+
+    def finish(self) -> ArrowRows:
+        """The rows taken in, in order, as one table (whose batches these were)."""
+        self._close_batch()
+        return ArrowRows(pa.Table.from_batches(self.batches, schema=self.schema))
+
+
+#: A build's tables by name while it assembles and checks them: the mentions as Arrow, the
+#: other large ones as columns, the small ones as dictionaries.
+Tables = dict[str, "ArrowRows | ColumnRows | list[dict]"]
