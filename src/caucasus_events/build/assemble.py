@@ -118,23 +118,27 @@ def event_rows(reg: Registries, mentions: ArrowRows) -> tuple[ArrowRows, list[Pr
 def event_link_rows(reg: Registries, events: ArrowRows) -> dict[str, ArrowRows]:
     """The long tables of event actors and contexts, for the events that are published."""
     published = set(events.column("event_id"))
-    actors, contexts = (
-        RowBatches(gathering_schema("event_actors")),
-        RowBatches(gathering_schema("event_contexts")),
-    )
+    tables = {name: RowBatches(gathering_schema(name)) for name in ("event_actors", "event_contexts")}
+    batches: dict[str, list[dict]] = {name: [] for name in tables}  # see event_rows
     for event_id, event in reg.events.items():
         if event_id not in published:
             continue
         for role in ("source", "target"):
-            actors.extend(
+            batches["event_actors"] += [
                 {"event_id": event_id, "role": role, "actor_id": actor, "rank": rank}
                 for rank, actor in enumerate(event[role], 1)
-            )
-        contexts.extend(
+            ]
+        batches["event_contexts"] += [
             {"event_id": event_id, "context": context, "rank": rank}
             for rank, context in enumerate(event["contexts"], 1)
-        )
-    return {"event_actors": actors.finish(), "event_contexts": contexts.finish()}
+        ]
+        for name, batch in batches.items():
+            if len(batch) >= ROWS_AT_ONCE:
+                tables[name].extend(batch)
+                batch.clear()
+    for name, batch in batches.items():
+        tables[name].extend(batch)
+    return {name: rows.finish() for name, rows in tables.items()}
 
 
 def limit_quotes(mentions: list[dict], article: dict) -> list[dict]:
