@@ -31,12 +31,14 @@ def _number(value: str | None) -> float | None:
     return None if value is None else float(value)
 
 
+def _counter(keys: pa.Array | pa.ChunkedArray, counts: pa.Array | pa.ChunkedArray) -> Counter[str]:
+    return Counter(dict(zip(keys.to_pylist(), counts.to_pylist(), strict=True)))
+
+
 def _counts(values: pa.Array | pa.ChunkedArray) -> Counter[str]:
     """How many times each value occurs, by Arrow's hashing."""
     counted = pc.value_counts(values)
-    return Counter(
-        dict(zip(counted.field("values").to_pylist(), counted.field("counts").to_pylist(), strict=True))
-    )
+    return _counter(counted.field("values"), counted.field("counts"))
 
 
 def event_rows(reg: Registries, mentions: ArrowRows) -> tuple[ArrowRows, list[Problem]]:
@@ -53,15 +55,7 @@ def event_rows(reg: Registries, mentions: ArrowRows) -> tuple[ArrowRows, list[Pr
     )
     by_event = table.select(["event_id", "article_id"]).group_by("event_id", use_threads=False)
     distinct = by_event.aggregate([("article_id", "count_distinct")])
-    n_articles = Counter(
-        dict(
-            zip(
-                distinct["event_id"].to_pylist(),
-                distinct["article_id_count_distinct"].to_pylist(),
-                strict=True,
-            )
-        )
-    )
+    n_articles = _counter(distinct["event_id"], distinct["article_id_count_distinct"])
     rows, problems = RowBatches(gathering_schema("events")), []
     batch: list[dict] = []  # rows go into the batches a few at a time: one at a time took half the time
     for event_id, event in reg.events.items():

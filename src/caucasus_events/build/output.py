@@ -9,7 +9,6 @@ after it is rolled forward by the next run, before anything else happens.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import shutil
@@ -22,7 +21,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from caucasus_events.build.safefile import os_message
-from caucasus_events.build.spool import file_blocks, file_sha256, file_size
+from caucasus_events.build.spool import file_blocks, file_sha256, file_size, sha256_file
 from caucasus_events.problems import InputError, Problem, UsageError
 
 STAGING = ".caucasus-events-staging"
@@ -315,11 +314,6 @@ def _signals_held() -> Iterator[None]:
             signal.raise_signal(sig)
 
 
-def _sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
-
-
 def differences(root: Path, files: Mapping[str, bytes]) -> list[str]:
     """How the outputs on disk differ from ``files``: one line per differing file."""
     lines = []
@@ -327,7 +321,7 @@ def differences(root: Path, files: Mapping[str, bytes]) -> list[str]:
         path = root / rel
         if not path.is_file():
             lines.append(f"{rel}: missing (run `caucasus-events build`)")
-        elif path.stat().st_size != file_size(files, rel) or _sha256(path) != file_sha256(files, rel):
+        elif path.stat().st_size != file_size(files, rel) or sha256_file(path) != file_sha256(files, rel):
             lines.append(f"{rel}: differs from what raw/ builds (run `caucasus-events build`)")
     lines += [
         f"{rel}: no longer built (run `caucasus-events build` to remove it)"

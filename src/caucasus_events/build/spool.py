@@ -46,6 +46,12 @@ def _unwritable(exc: OSError) -> InputError:
 BLOCK_SIZE = 1 << 20
 
 
+def sha256_file(path: Path) -> str:
+    """The hex SHA-256 of the file at ``path``, read a block at a time."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
 class Spool(Mapping[str, bytes]):
     """Files by path relative to the package root (``processed/events.csv``), on disk.
 
@@ -86,32 +92,32 @@ class Spool(Mapping[str, bytes]):
             handle.write(data)
 
     def __getitem__(self, rel: str) -> bytes:
-        return (self.folder / self._known(rel)).read_bytes()
+        return self._path(rel).read_bytes()
 
     def __iter__(self) -> Iterator[str]:
         return iter(sorted(self._names))  # the same order however the files were written
 
     def size(self, rel: str) -> int:
         """The size of the file ``rel`` in bytes, without reading it."""
-        return (self.folder / self._known(rel)).stat().st_size
+        return self._path(rel).stat().st_size
 
     def sha256(self, rel: str) -> str:
         """The hex SHA-256 of the file ``rel``, read a block at a time (once: it is kept)."""
         if rel not in self._digests:
-            with (self.folder / self._known(rel)).open("rb") as handle:
-                self._digests[rel] = hashlib.file_digest(handle, "sha256").hexdigest()
+            self._digests[rel] = sha256_file(self._path(rel))
         return self._digests[rel]
 
     def blocks(self, rel: str) -> Iterator[bytes]:
         """The bytes of the file ``rel``, BLOCK_SIZE at a time."""
-        with (self.folder / self._known(rel)).open("rb") as handle:
+        with self._path(rel).open("rb") as handle:
             while block := handle.read(BLOCK_SIZE):
                 yield block
 
-    def _known(self, rel: str) -> str:
+    def _path(self, rel: str) -> Path:
+        """Where the file ``rel`` is, or a ``KeyError`` when the spool has none by that name."""
         if rel not in self._names:
             raise KeyError(rel)
-        return rel
+        return self.folder / rel
 
     def __len__(self) -> int:
         return len(self._names)
