@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from caucasus_events.build.arrays import sorted_distinct
 from caucasus_events.build.rawdata import Registries
 from caucasus_events.build.rows import Tables
 from caucasus_events.problems import Problem
@@ -79,6 +80,8 @@ FINGERPRINT_BASE = np.uint64(0x100000001B3)
 QUOTES_AT_ONCE = 4096
 #: Texts whose fingerprints are looked up together.
 TEXTS_AT_ONCE = 1024
+#: Mentions whose fields a rule reads together.
+ROWS_AT_ONCE = 8192
 WORD = re.compile(r"\w+")
 
 
@@ -149,8 +152,7 @@ def _shared_runs(
 
 def passage_fingerprints(text: str) -> np.ndarray:
     """The sorted, distinct fingerprints of a text's runs of SHINGLE_WORDS words."""
-    prints = np.sort(_fingerprints([text])[0])
-    return prints[np.concatenate(([True], prints[1:] != prints[:-1]))] if len(prints) else prints
+    return sorted_distinct(_fingerprints([text])[0])
 
 
 class Linter:
@@ -223,22 +225,37 @@ class Linter:
                     f"an act lasting {start}..{end} (expected kind: state, or a shorter interval)",
                 )
 
+    def mention_fields(self, positions: Sequence[int], *fields: str) -> Iterator[tuple]:
+        """The values of ``fields`` of the mentions in rows ``positions``, row by row.
+
+        Read column by column, ROWS_AT_ONCE rows at a time: a row at a time costs a slice of
+        every column (the build holds the mentions in Arrow), and all the rows at once would
+        hold their quotes, the largest column, twice.
+        """
+        mentions = self.tables["mentions"]
+        for first in range(0, len(positions), ROWS_AT_ONCE):
+            some = positions[first : first + ROWS_AT_ONCE]
+            yield from zip(*(mentions.take(field, some) for field in fields), strict=True)
+
     def routine_formulas(self) -> None:
         coded = set().union(*(alternatives for _, _, alternatives, _ in FORMULAS))
-        for position, event_id in enumerate(self.mention_column("event_id")):
-            if (code := self.cameo_of[event_id]) not in coded:
-                continue
-            mention = self.tables["mentions"].row(position)
-            quote = mention["quote"]
-            if not mention["quote_complete"]:  # a snippet: the formula may lie beyond it
-                quote = self.texts.get(mention["article_id"], "")[mention["start"] : mention["end"]]
+        positions = [
+            position
+            for position, event_id in enumerate(self.mention_column("event_id"))
+            if self.cameo_of[event_id] in coded
+        ]
+        fields = ("event_id", "article_id", "quote", "quote_complete", "start", "end")
+        for event_id, article_id, quote, complete, start, end in self.mention_fields(positions, *fields):
+            code = self.cameo_of[event_id]
+            if not complete:  # a snippet: the formula may lie beyond it
+                quote = self.texts.get(article_id, "")[start:end]
             for what, pattern, alternatives, wanted in FORMULAS:
                 if code in alternatives and code != wanted and re.search(pattern, quote, re.IGNORECASE):
                     self.at_event(
                         "L02",
-                        mention["event_id"],
+                        event_id,
                         "cameo",
-                        f"CAMEO {code} for {what} in {mention['article_id']} (expected {wanted}, the code of this formula)",
+                        f"CAMEO {code} for {what} in {article_id} (expected {wanted}, the code of this formula)",
                     )
 
     def inferred_initiators(self) -> None:
@@ -335,7 +352,7 @@ class Linter:
         if not len(prints):
             return
         size = np.bincount(owner, minlength=len(complete))  # distinct runs of each quote
-        distinct = np.unique(prints)
+        distinct = sorted_distinct(prints)
         # How many texts hold each run, and for a run one text holds, which: counted, not
         # listed, for every run (the occurrences, as many as the quotes' runs, are listed below
         # only for the runs that can link a quote to another text).
@@ -370,8 +387,8 @@ class Linter:
         # The occurrences of the asked runs, sorted by run once: each run's texts are then one
         # slice, found by binary search. (A hash join of each block of quotes against all the
         # occurrences rebuilt its table once per block, which grew with the square of the
-        # corpus: 90 s at 100,000 articles; np.unique and np.isin would each sort them again.)
-        asked = np.unique(asked_print)
+        # corpus: 90 s at 100,000 articles; np.isin would sort them again.)
+        asked = sorted_distinct(asked_print)
         found = [(asked[at], held_in) for at, held_in in self._runs_in_texts(article_ids, asked, forget=True)]
         occurrence_prints = np.concatenate([np.empty(0, dtype=np.uint64), *(prints for prints, _ in found)])
         occurrence_in = np.concatenate([np.empty(0, dtype=np.int32), *(held_in for _, held_in in found)])
@@ -396,17 +413,20 @@ class Linter:
             hit = shared >= SIMILARITY * size[mention]
             candidates += zip(mention[hit].tolist(), article[hit].tolist(), strict=True)
         seen = set()
-        for mention_index, article_index in candidates:
-            mention = self.tables["mentions"].row(complete[mention_index])
+        positions = [int(complete[mention_index]) for mention_index, _ in candidates]
+        quotes = self.mention_fields(positions, "event_id", "article_id", "quote")
+        for position, (_, article_index), (event_id, own_article, quote) in zip(
+            positions, candidates, quotes, strict=True
+        ):
             article_id = article_ids[article_index]
-            key = (mention["event_id"], article_id)
+            key = (event_id, article_id)
             if (
-                article_id == mention["article_id"]
-                or any(mention_articles[i] == article_id for i in self.mentions[mention["event_id"]])
+                article_id == own_article
+                or any(mention_articles[i] == article_id for i in self.mentions[event_id])
                 or key in seen
             ):
                 continue
-            shingles = set(_shingles(_words(mention["quote"])))
+            shingles = set(_shingles(_words(quote)))
             n = len(shingles & set(_shingles(_words(self.texts[article_id]))))
             similarity = n / len(shingles)
             if similarity < SIMILARITY:
@@ -414,10 +434,10 @@ class Linter:
             seen.add(key)
             self.at_mention(
                 "L06",
-                complete[mention_index],
+                position,
                 "event",
                 f"the passage also occurs in {article_id} (similarity {similarity:.2f}), which does not "
-                f"report {mention['event_id']}: link it there too, or explain in a note",
+                f"report {event_id}: link it there too, or explain in a note",
             )
 
     def mode_departures(self) -> None:
@@ -462,12 +482,11 @@ class Linter:
             zip(self.mention_column("disagreement_field"), self.mention_column("date_relation"), strict=True)
         ):
             if field == "date" and relation != "disjoint":
-                mention = self.tables["mentions"].row(position)
                 self.at_mention(
                     "L09",
                     position,
                     "disagreement",
-                    f"a date disagreement, but the text's date and the event's are {mention['date_relation']!r}, "
+                    f"a date disagreement, but the text's date and the event's are {relation!r}, "
                     "not 'disjoint' (expected disagreement: null and the remark as a note)",
                 )
 

@@ -48,10 +48,6 @@ class ColumnRows:
         names = list(self.columns)
         return (dict(zip(names, values, strict=True)) for values in zip(*self.columns.values(), strict=True))
 
-    def row(self, index: int) -> dict:
-        """Row ``index`` as a dictionary (a copy: changing it changes no column)."""
-        return {name: values[index] for name, values in self.columns.items()}
-
     def column(self, name: str) -> list:
         """The values of field ``name`` (the column itself)."""
         return self.columns[name]
@@ -101,10 +97,6 @@ class ArrowRows:
         for batch in self.table.to_batches():
             yield from batch.to_pylist()
 
-    def row(self, index: int) -> dict:
-        """Row ``index`` as a dictionary."""
-        return self.table.slice(index, 1).to_pylist()[0]
-
     def column(self, name: str) -> list:
         """The values of field ``name`` as a list, made when asked for, one object per distinct
         text (a column of IDs repeats each many times)."""
@@ -117,7 +109,14 @@ class ArrowRows:
 
     def take(self, name: str, positions: Sequence[int]) -> list:
         """The values of field ``name`` in the rows at ``positions``."""
-        return self.table.column(name).take(pa.array(positions, pa.int64())).to_pylist()
+        if not len(positions):
+            return []
+        # Taken from the slice of rows the positions span: Arrow's take joins the chunks it is
+        # given into one array first, which for a few rows of a table of many record batches
+        # copies the whole column (12 s of the linter at 100,000 articles).
+        low = min(positions)
+        span = self.table.column(name).slice(low, max(positions) - low + 1)
+        return span.take(pa.array([position - low for position in positions], pa.int64())).to_pylist()
 
     def __repr__(self) -> str:
         return f"ArrowRows({len(self)} rows; {', '.join(self.table.column_names)})"

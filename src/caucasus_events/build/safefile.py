@@ -14,6 +14,9 @@ from pathlib import Path
 
 #: Upper bound for any single raw input (texts, YAML, CSV). No real input comes near it.
 MAX_INPUT_BYTES = 64 * 1024 * 1024
+#: Bytes read beyond a file's size as fstat gives it: the last read finds the end in a small
+#: block (or the bytes of a file that grew).
+READ_MARGIN = 64 * 1024
 
 
 class FileFault(Exception):
@@ -65,8 +68,11 @@ def read_regular(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
         if info.st_size > limit:
             raise FileFault(f"file is {info.st_size:,} bytes (expected at most {limit:,})")
         chunks, size = [], 0
-        # Bounded even if the file grows while it is read.
-        while chunk := os.read(fd, min(1024 * 1024, limit + 1 - size)):
+        # Each read asks for what fstat says is left and a little more, bounded even if the file
+        # grows while it is read. Python allocates a read's whole size first: blocks of 1 MiB
+        # for files of a few kilobytes cost the build a fresh mapping per read (see
+        # build.allocator), 40 s at 100,000 articles.
+        while chunk := os.read(fd, min(max(info.st_size - size, 0) + READ_MARGIN, limit + 1 - size)):
             chunks.append(chunk)
             size += len(chunk)
             if size > limit:

@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from caucasus_events.build import partchecks
+from caucasus_events.build.arrays import sorted_distinct
 from caucasus_events.build.models import MODELS
 from caucasus_events.build.progress import QUIET, Reporter
 from caucasus_events.build.safefile import FileFault, read_regular
@@ -214,10 +215,8 @@ def derived_problems(frames: dict[str, pd.DataFrame]) -> list[Problem]:
     per_event = np.bincount(event_codes[known], minlength=len(event_ids))
     both = known & (article_codes >= 0)
     width = np.int64(len(article_ids) + 1)
-    pairs = np.sort(event_codes[both].astype(np.int64) * width + article_codes[both])
-    first = np.ones(len(pairs), dtype=bool)
-    first[1:] = pairs[1:] != pairs[:-1]  # a sort beats np.unique's hashing here, by far
-    distinct = np.bincount(pairs[first] // width, minlength=len(event_ids))
+    pairs = sorted_distinct(event_codes[both].astype(np.int64) * width + article_codes[both])
+    distinct = np.bincount(pairs // width, minlength=len(event_ids))
     # Each event's place among the mentioned ones (-1: no mention), by Arrow's hash lookup.
     where = pc.index_in(_strings(events["event_id"]), value_set=pa.array(event_ids, pa.large_string()))
     where = where.fill_null(-1).to_numpy(zero_copy_only=False)
