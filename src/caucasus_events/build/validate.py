@@ -263,18 +263,29 @@ def _quote_problems(mentions: pd.DataFrame, texts: dict[str, str]) -> list[Probl
     for index, article_id, start, end, quote, complete, length, digest in zip(
         mentions.index, *columns, strict=True
     ):
-        path, line = _where("mentions", index)
+        # The row's file and line are made only for a problem: made for every row, they took
+        # 1.3 to 2 s of `validate --fast` on 2,000,000 mentions (about 22 s).
         text = texts.get(article_id)
         passage = text[start:end] if text is not None else (quote if complete else None)
         if end - start != length:
             problems.append(
-                Problem(path, line, "quote_length", f"{length} (expected end - start = {end - start})")
+                Problem(
+                    *_where("mentions", index),
+                    "quote_length",
+                    f"{length} (expected end - start = {end - start})",
+                )
             )
         if passage is not None and hashlib.sha256(passage.encode("utf-8")).hexdigest() != digest:
-            problems.append(Problem(path, line, "quote_sha256", "is not the SHA-256 of the passage"))
+            problems.append(
+                Problem(*_where("mentions", index), "quote_sha256", "is not the SHA-256 of the passage")
+            )
         snippet_differs = text is not None and not passage.startswith(quote)
         if snippet_differs or (complete and passage is not None and quote != passage):
-            problems.append(Problem(path, line, "quote", f"differs from text[{start}:{end}] of {article_id}"))
+            problems.append(
+                Problem(
+                    *_where("mentions", index), "quote", f"differs from text[{start}:{end}] of {article_id}"
+                )
+            )
     return problems
 
 
