@@ -414,14 +414,14 @@ class Linter:
             candidates += zip(mention[hit].tolist(), article[hit].tolist(), strict=True)
         seen = set()
         positions = [int(complete[mention_index]) for mention_index, _ in candidates]
-        quotes = self.mention_fields(positions, "event_id", "article_id", "quote")
-        for position, (_, article_index), (event_id, own_article, quote) in zip(
+        quotes = self.mention_fields(positions, "event_id", "quote")
+        for position, (_, article_index), (event_id, quote) in zip(
             positions, candidates, quotes, strict=True
         ):
             article_id = article_ids[article_index]
             key = (event_id, article_id)
             if (
-                article_id == own_article
+                article_id == mention_articles[position]
                 or any(mention_articles[i] == article_id for i in self.mentions[event_id])
                 or key in seen
             ):
